@@ -1,6 +1,6 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { AgentryError } from '../errors.ts';
-import { parseModelSpec, type ModelSpec } from './model-spec.ts';
+import { type ModelSpec, parseModelSpec } from './model-spec.ts';
 import type {
   ConfigurationCheck,
   ModelCallSettings,
@@ -10,8 +10,8 @@ import type {
 } from './provider.ts';
 import { anthropicProvider } from './providers/anthropic.ts';
 import { bedrockProvider } from './providers/bedrock.ts';
-import { openaiCompatibleProvider } from './providers/openai-compatible.ts';
 import { openaiProvider } from './providers/openai.ts';
+import { openaiCompatibleProvider } from './providers/openai-compatible.ts';
 import { scriptedProvider } from './providers/scripted.ts';
 
 export const BUILTIN_PROVIDERS: readonly ModelProvider[] = [

@@ -1,6 +1,6 @@
-import { type Context, type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import type { AgentryError } from '../errors.ts';
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { TokenUsage } from '../agent/usage.ts';
+import type { AgentryError } from '../errors.ts';
 
 /**
  * Spans for runs, model calls and tool calls, named and attributed after the OpenTelemetry GenAI

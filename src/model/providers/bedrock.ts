@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
-import type { ModelProvider, ProviderContext } from '../provider.ts';
 import { DEFAULT_BEDROCK_MODEL } from '../model-spec.ts';
+import type { ModelProvider, ProviderContext } from '../provider.ts';
 
 const DEFAULT_REGION = 'us-east-1';
 

@@ -1,5 +1,5 @@
-import { basename, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { loadModelScript } from '../../testing/model-script.ts';
 import { ScriptedModel } from '../../testing/scripted-model.ts';
 import type { ModelProvider } from '../provider.ts';
