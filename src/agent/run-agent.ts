@@ -194,17 +194,21 @@ export async function runAgent(agent: Agent, input: RunInput): Promise<RunResult
               isError: result.isError,
               durationMs: performance.now() - started,
             });
-            record.toolCalls.push({
-              toolCallId: toolCall.toolCallId,
-              toolName: toolCall.toolName,
-              input: toolCall.input,
-              output: result.output,
-              isError: result.isError,
-            });
           }
           return result;
         }),
       );
+      output.toolCalls.forEach((toolCall, index) => {
+        const result = results[index];
+        if (result)
+          record.toolCalls.push({
+            toolCallId: toolCall.toolCallId,
+            toolName: toolCall.toolName,
+            input: toolCall.input,
+            output: result.output,
+            isError: result.isError,
+          });
+      });
       if (signal.aborted) {
         messages.push(unanswered(output.toolCalls, 'Not completed: the run was cancelled.', results));
         return finish('cancelled', '', cancelledError(signal));

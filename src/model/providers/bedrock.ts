@@ -59,12 +59,14 @@ export const bedrockProvider: ModelProvider = {
   create(target, context) {
     const { env } = context;
     const baseURL = env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? env.AWS_ENDPOINT_URL;
-    const apiKey = env.AWS_BEARER_TOKEN_BEDROCK;
+    // The SDK reads process.env.AWS_BEARER_TOKEN_BEDROCK when no apiKey is passed, and a bearer token
+    // wins over SigV4 keys; an empty string keeps the injected env the only source.
+    const apiKey = env.AWS_BEARER_TOKEN_BEDROCK ?? '';
     const bedrock = createAmazonBedrock({
       region: region(env),
       ...(baseURL ? { baseURL } : {}),
       ...(context.fetch ? { fetch: context.fetch } : {}),
-      ...(apiKey ? { apiKey } : {}),
+      apiKey,
       ...(hasStaticKeys(env)
         ? {
             accessKeyId: env.AWS_ACCESS_KEY_ID!,
