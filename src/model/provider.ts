@@ -5,8 +5,10 @@ export interface ProviderContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Overrides the HTTP client; contract tests point it at a loopback server. */
   fetch?: typeof globalThis.fetch;
-  /** Folder that relative paths in model strings (scripted files) are resolved against. */
+  /** Folder that relative paths in model strings (scripted files) are resolved against first. */
   baseDir: string;
+  /** Second place to look for such paths: the user's current folder, for `--model scripted:FILE`. */
+  fallbackDir?: string;
 }
 
 /** Per-agent model settings that providers translate into their own request fields. */

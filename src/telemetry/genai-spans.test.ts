@@ -17,7 +17,10 @@ describe('run tracing', () => {
       name: 'assistant',
       script: {
         steps: [
-          { toolCalls: [{ name: 'calculate', input: { expression: '2+2' } }], usage: { inputTokens: 11, outputTokens: 7 } },
+          {
+            toolCalls: [{ name: 'calculate', input: { expression: '2+2' } }],
+            usage: { inputTokens: 11, outputTokens: 7 },
+          },
           { text: '4', usage: { inputTokens: 20, outputTokens: 1 } },
         ],
       },
@@ -45,7 +48,10 @@ describe('run tracing', () => {
       'gen_ai.usage.output_tokens': 7,
       'gen_ai.response.finish_reasons': ['tool-calls'],
     });
-    expect(tool?.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'calculate' });
+    expect(tool?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'calculate',
+    });
     const runId = run!.spanContext().spanId;
     for (const child of [...chats, tool!]) {
       expect(child.parentSpanContext?.spanId).toBe(runId);
@@ -55,10 +61,14 @@ describe('run tracing', () => {
 
   it('marks a failed run with the error code, never the provider message', async () => {
     exporter.reset();
-    const agent = scriptedAgent({ script: { steps: [{ error: { status: 403, message: 'secret-laden provider text' } }] } });
+    const agent = scriptedAgent({
+      script: { steps: [{ error: { status: 403, message: 'secret-laden provider text' } }] },
+    });
     await runAgent(agent, { query: 'q' });
     const run = exporter.getFinishedSpans().find((span) => span.name.startsWith('invoke_agent'));
     expect(run?.status).toMatchObject({ code: 2, message: 'MODEL_AUTH_FAILED' });
-    expect(JSON.stringify(exporter.getFinishedSpans().map((span) => [span.attributes, span.status]))).not.toContain('secret-laden');
+    expect(JSON.stringify(exporter.getFinishedSpans().map((span) => [span.attributes, span.status]))).not.toContain(
+      'secret-laden',
+    );
   });
 });

@@ -25,6 +25,8 @@ const expectationSchema = z
     system: z.string().optional(),
     /** Substring the latest tool result (serialized) must contain. */
     toolResult: z.string().optional(),
+    /** Substring that must appear somewhere in the prompt (serialized), e.g. an earlier turn. */
+    promptContains: z.string().optional(),
     /** Tools that must be offered to the model on this call. */
     tools: z.array(z.string()).optional(),
   })

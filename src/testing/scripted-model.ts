@@ -248,6 +248,9 @@ function checkExpectation(
   if (expect.toolResult !== undefined && !latestToolResult(prompt).includes(expect.toolResult)) {
     failures.push(`latest tool result lacks ${JSON.stringify(expect.toolResult)}`);
   }
+  if (expect.promptContains !== undefined && !JSON.stringify(prompt).includes(expect.promptContains)) {
+    failures.push(`prompt lacks ${JSON.stringify(expect.promptContains)}`);
+  }
   for (const tool of expect.tools ?? []) {
     if (!toolNames.includes(tool)) failures.push(`tool ${tool} not offered (offered: ${toolNames.join(', ')})`);
   }

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { AgentryError, isAgentryError } from '../errors.ts';
+import { agentsCommand } from './commands/agents.ts';
+import { chatCommand } from './commands/chat.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { runCommand } from './commands/run.ts';
+import { startCommand } from './commands/start.ts';
+import { openSession } from './session.ts';
+import type { Terminal } from './terminal.ts';
+
+const USAGE = `Usage: agentry <command> [options]
+
+Commands:
+  start                     Run the project's demo queries, then chat (demo mode without a provider)
+  run <agent> "<query>"     Run an agent once and stream its answer
+  chat <agent>              Interactive chat with an agent
+  agents                    List the project's agents
+  doctor                    Check configuration and credentials (calls no model)
+
+Options:
+  --project <dir>           Project folder (default: current folder if it has agentry.config.yaml, else the examples)
+  --model <provider:model>  Override the model (also AGENTRY_MODEL), e.g. scripted:scripts/demo.json
+  --json                    run: print run events as JSON lines; agents: print JSON
+  -h, --help                Show this help
+`;
+
+export interface CliIo extends Terminal {
+  in: NodeJS.ReadableStream & { isTTY?: boolean };
+  cwd: string;
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error, 130 interrupted. */
+export async function main(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.err.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    io.out.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const options = { project: values.project, model: values.model, env: io.env, cwd: io.cwd };
+  try {
+    switch (command) {
+      case 'start':
+        return await startCommand(options, io, io.in, signal);
+      case 'run': {
+        const [agent, ...words] = rest;
+        if (!agent || words.length === 0)
+          return usageError(io, 'run needs an agent and a query: agentry run assistant "What is 25 * 47?"');
+        return await runCommand(await openSession(options), io, agent, words.join(' '), {
+          json: values.json ?? false,
+          signal,
+        });
+      }
+      case 'chat': {
+        const [agent] = rest;
+        if (!agent) return usageError(io, 'chat needs an agent: agentry chat assistant');
+        return await chatCommand(await openSession(options), io, agent, io.in);
+      }
+      case 'agents':
+        return agentsCommand(await openSession(options), io, values.json ?? false);
+      case 'doctor':
+        return doctorCommand(await openSession(options), io);
+      default:
+        return usageError(io, `Unknown command "${command}".`);
+    }
+  } catch (error) {
+    const failure = isAgentryError(error)
+      ? error
+      : new AgentryError('INTERNAL', 'Unexpected failure.', { cause: error });
+    io.err.write(`error ${failure.code}: ${failure.message}\n`);
+    if (!isAgentryError(error) && io.env.AGENTRY_DEBUG) io.err.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      project: { type: 'string' },
+      model: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.err.write(`${message}\n\n${USAGE}`);
+  return 2;
+}
