@@ -4,10 +4,19 @@ import { AgentryError, toAgentryError } from './errors.ts';
 describe('AgentryError', () => {
   it('carries a stable code, status and retryability, and serializes without cause or stack', () => {
     const cause = new Error('password=hunter2 at db.internal:5432');
-    const error = new AgentryError('MODEL_THROTTLED', 'Model is throttling requests.', { retryable: true, cause, details: { model: 'm' } });
+    const error = new AgentryError('MODEL_THROTTLED', 'Model is throttling requests.', {
+      retryable: true,
+      cause,
+      details: { model: 'm' },
+    });
     expect(error).toMatchObject({ code: 'MODEL_THROTTLED', status: 429, retryable: true, cause });
     const json = JSON.stringify(error);
-    expect(JSON.parse(json)).toEqual({ code: 'MODEL_THROTTLED', message: 'Model is throttling requests.', retryable: true, details: { model: 'm' } });
+    expect(JSON.parse(json)).toEqual({
+      code: 'MODEL_THROTTLED',
+      message: 'Model is throttling requests.',
+      retryable: true,
+      details: { model: 'm' },
+    });
     expect(json).not.toContain('hunter2');
     expect(json).not.toContain('at ');
   });

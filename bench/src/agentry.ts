@@ -28,7 +28,7 @@ import type { Agent } from '../../src/agent/agent.ts';
 import { DEFAULT_LIMITS } from '../../src/agent/limits.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
 import type { ResolvedModel } from '../../src/model/registry.ts';
-import { defineTool } from '../../src/tools/define-tool.ts';
+import { type AnyTool, defineTool } from '../../src/tools/define-tool.ts';
 import { addImpl, fakeV4Model, PROMPT, reports, SYSTEM, type Turn, timeImpl } from './workload.js';
 
 /** Spans per turn: invoke_agent + 3 × chat + 2 × execute_tool. */
@@ -76,7 +76,7 @@ export async function agentry({ tracing }: { tracing: boolean }): Promise<Turn> 
     description: 'Benchmark agent',
     instructions: SYSTEM,
     model,
-    tools: new Map([
+    tools: new Map<string, AnyTool>([
       [add.name, add],
       [getTime.name, getTime],
     ]),

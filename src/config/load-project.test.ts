@@ -46,12 +46,17 @@ describe('project loading', () => {
     expect(chooseModelString(config, project, undefined, { AGENTRY_MODEL: 'anthropic:x' })).toBe('anthropic:x');
     expect(chooseModelString({ ...config, model: 'openai:y' }, project, undefined, {})).toBe('openai:y');
     expect(chooseModelString(config, project, undefined, {})).toBe('scripted:script.json');
-    expect(chooseModelString(config, { ...project, config: {} }, undefined, {})).toBe('bedrock:anthropic.claude-3-5-sonnet-20240620-v1:0');
+    expect(chooseModelString(config, { ...project, config: {} }, undefined, {})).toBe(
+      'bedrock:anthropic.claude-3-5-sonnet-20240620-v1:0',
+    );
   });
 
   it('passes the agent guardrail to Bedrock calls', async () => {
     const project = await loadProject(FIXTURE);
-    const registry = new ModelRegistry({ env: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }, baseDir: project.dir });
+    const registry = new ModelRegistry({
+      env: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
+      baseDir: project.dir,
+    });
     const agent = buildAgent(project, getAgentConfig(project, 'counter'), registry, 'bedrock');
     expect(agent.model.id).toBe('bedrock:anthropic.claude-3-5-sonnet-20240620-v1:0');
     expect(agent.model.callOptions.providerOptions).toEqual({
@@ -64,11 +69,27 @@ describe('project loading', () => {
       [{ 'agents/a.yaml': 'instructions: hi' }, /agentry\.config\.yaml is missing/],
       [{ 'agentry.config.yaml': 'modle: x' }, /agentry\.config\.yaml: \(file\): Unrecognized key: "modle"/],
       [{ 'agentry.config.yaml': '', 'agents/a.yaml': 'tools: [calculate]' }, /agents\/a\.yaml: instructions: /],
-      [{ 'agentry.config.yaml': '', 'agents/a.yaml': 'instructions: hi\ntools: [warp]' }, /agents\/a\.yaml: tools\.0: unknown tool "warp"/],
-      [{ 'agentry.config.yaml': '', 'agents/a.yaml': 'instructions: hi\ntemperature: hot' }, /agents\/a\.yaml: temperature: /],
+      [
+        { 'agentry.config.yaml': '', 'agents/a.yaml': 'instructions: hi\ntools: [warp]' },
+        /agents\/a\.yaml: tools\.0: unknown tool "warp"/,
+      ],
+      [
+        { 'agentry.config.yaml': '', 'agents/a.yaml': 'instructions: hi\ntemperature: hot' },
+        /agents\/a\.yaml: temperature: /,
+      ],
       [{ 'agentry.config.yaml': '', 'agents/a.yaml': 'instructions: [unclosed' }, /agents\/a\.yaml: /],
-      [{ 'agentry.config.yaml': '', 'agents/a.yaml': 'name: Bad Name\ninstructions: hi' }, /agents\/a\.yaml: name: lowercase/],
-      [{ 'agentry.config.yaml': '', 'agents/a.yaml': 'instructions: hi', 'agents/b.yaml': 'name: a\ninstructions: hi' }, /agent name "a" is already used/],
+      [
+        { 'agentry.config.yaml': '', 'agents/a.yaml': 'name: Bad Name\ninstructions: hi' },
+        /agents\/a\.yaml: name: lowercase/,
+      ],
+      [
+        {
+          'agentry.config.yaml': '',
+          'agents/a.yaml': 'instructions: hi',
+          'agents/b.yaml': 'name: a\ninstructions: hi',
+        },
+        /agent name "a" is already used/,
+      ],
       [{ 'agentry.config.yaml': '', 'tools/x.ts': 'export const notATool = 1;\n' }, /tools\/x\.ts: exports no tool/],
     ];
     for (const [files, message] of cases) {
@@ -90,6 +111,8 @@ describe('project loading', () => {
 
   it('reports an unknown agent with the list of known ones', async () => {
     const project = await loadProject(BUNDLED_EXAMPLES_DIR);
-    expect(() => getAgentConfig(project, 'nobody')).toThrow(/Unknown agent "nobody".*analyst, assistant, researcher, summarizer/);
+    expect(() => getAgentConfig(project, 'nobody')).toThrow(
+      /Unknown agent "nobody".*analyst, assistant, researcher, summarizer/,
+    );
   });
 });

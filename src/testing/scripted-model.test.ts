@@ -1,7 +1,7 @@
-import type { LanguageModelV4Prompt, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LanguageModelV4Prompt, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { loadModelScript, parseModelScript } from './model-script.ts';
 import { ScriptedModel } from './scripted-model.ts';
@@ -17,10 +17,15 @@ async function parts(model: ScriptedModel, prompt: LanguageModelV4Prompt): Promi
 
 describe('ScriptedModel', () => {
   it('accepts the documented script format and streams text in deltas with usage', async () => {
-    const script = parseModelScript({ steps: [{ toolCalls: [{ name: 'calculate', input: { expression: '25 * 47' } }] }, { text: '1175 is the answer' }] });
+    const script = parseModelScript({
+      steps: [{ toolCalls: [{ name: 'calculate', input: { expression: '25 * 47' } }] }, { text: '1175 is the answer' }],
+    });
     const model = new ScriptedModel(script, { deltaSize: 5 });
     const first = await parts(model, [user('What is 25 * 47?')]);
-    expect(first.find((part) => part.type === 'tool-call')).toMatchObject({ toolName: 'calculate', input: '{"expression":"25 * 47"}' });
+    expect(first.find((part) => part.type === 'tool-call')).toMatchObject({
+      toolName: 'calculate',
+      input: '{"expression":"25 * 47"}',
+    });
     expect(first.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool-calls' } });
 
     const second = await parts(model, [user('What is 25 * 47?')]);
@@ -32,17 +37,27 @@ describe('ScriptedModel', () => {
   });
 
   it('fails on an unexpected call and reports unused steps', async () => {
-    const model = new ScriptedModel(parseModelScript({ steps: [{ text: 'a' }, { text: 'b' }, { toolCalls: [{ name: 'x' }] }] }));
+    const model = new ScriptedModel(
+      parseModelScript({ steps: [{ text: 'a' }, { text: 'b' }, { toolCalls: [{ name: 'x' }] }] }),
+    );
     await parts(model, [user('q')]);
     expect(model.unusedSteps()).toEqual(['step 1: text "b"', 'step 2: tool calls x']);
     await parts(model, [user('q')]);
     await parts(model, [user('q')]);
-    await expect(model.doStream({ prompt: [user('one more')] })).rejects.toMatchObject({ code: 'MODEL_SCRIPT_EXHAUSTED' });
+    await expect(model.doStream({ prompt: [user('one more')] })).rejects.toMatchObject({
+      code: 'MODEL_SCRIPT_EXHAUSTED',
+    });
   });
 
   it('checks expectations on the prompt', async () => {
-    const model = new ScriptedModel(parseModelScript({ steps: [{ text: 'x', expect: { userText: 'weather', system: 'helpful', tools: ['calculate'] } }] }));
-    await expect(model.doStream({ prompt: [{ role: 'system', content: 'You are terse.' }, user('time?')] })).rejects.toMatchObject({
+    const model = new ScriptedModel(
+      parseModelScript({
+        steps: [{ text: 'x', expect: { userText: 'weather', system: 'helpful', tools: ['calculate'] } }],
+      }),
+    );
+    await expect(
+      model.doStream({ prompt: [{ role: 'system', content: 'You are terse.' }, user('time?')] }),
+    ).rejects.toMatchObject({
       code: 'MODEL_SCRIPT_MISMATCH',
       message: expect.stringMatching(/lacks "weather".*system prompt lacks "helpful".*tool calculate not offered/),
     });
@@ -52,7 +67,10 @@ describe('ScriptedModel', () => {
     const model = new ScriptedModel(
       parseModelScript({
         replies: [
-          { when: '25 \\* 47', steps: [{ toolCalls: [{ name: 'calculate', input: { expression: '25*47' } }] }, { text: '1175' }] },
+          {
+            when: '25 \\* 47',
+            steps: [{ toolCalls: [{ name: 'calculate', input: { expression: '25*47' } }] }, { text: '1175' }],
+          },
           { when: 'hello', steps: [{ text: 'hi!' }] },
         ],
       }),
@@ -60,16 +78,25 @@ describe('ScriptedModel', () => {
     const afterTool: LanguageModelV4Prompt = [
       user('What is 25 * 47?'),
       { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c', toolName: 'calculate', input: {} }] },
-      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c', toolName: 'calculate', output: { type: 'json', value: 1175 } }] },
+      {
+        role: 'tool',
+        content: [
+          { type: 'tool-result', toolCallId: 'c', toolName: 'calculate', output: { type: 'json', value: 1175 } },
+        ],
+      },
     ];
     expect((await parts(model, afterTool)).find((part) => part.type === 'text-delta')).toMatchObject({ delta: '1175' });
     expect(model.unusedSteps()).toEqual(['reply 1 (when /hello/)']);
     expect((await parts(model, [user('HELLO there')])).some((part) => part.type === 'text-delta')).toBe(true);
-    await expect(model.doStream({ prompt: [user('something else')] })).rejects.toMatchObject({ code: 'MODEL_SCRIPT_MISMATCH' });
+    await expect(model.doStream({ prompt: [user('something else')] })).rejects.toMatchObject({
+      code: 'MODEL_SCRIPT_MISMATCH',
+    });
   });
 
   it('simulates provider errors and honours the abort signal while delaying', async () => {
-    const model = new ScriptedModel(parseModelScript({ steps: [{ error: { status: 429 } }, { text: 'late', delayMs: 60_000 }] }));
+    const model = new ScriptedModel(
+      parseModelScript({ steps: [{ error: { status: 429 } }, { text: 'late', delayMs: 60_000 }] }),
+    );
     await expect(model.doStream({ prompt: [user('q')] })).rejects.toMatchObject({ statusCode: 429, isRetryable: true });
     const controller = new AbortController();
     const pending = model.doStream({ prompt: [user('q')], abortSignal: controller.signal });

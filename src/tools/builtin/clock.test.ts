@@ -16,7 +16,11 @@ describe('get_current_time', () => {
 
   it('defaults to UTC and rejects unknown zones with a clear error', async () => {
     const tool = createClockTool(() => new Date('2026-11-25T10:00:00Z'));
-    expect(await tool.run({}, context)).toEqual({ timezone: 'UTC', iso: '2026-11-25T10:00:00+00:00', utc: '2026-11-25T10:00:00.000Z' });
+    expect(await tool.run({}, context)).toEqual({
+      timezone: 'UTC',
+      iso: '2026-11-25T10:00:00+00:00',
+      utc: '2026-11-25T10:00:00.000Z',
+    });
     expect(await tool.run({ timezone: 'Asia/Tokyo' }, context)).toMatchObject({ iso: '2026-11-25T19:00:00+09:00' });
     expect(() => tool.run({ timezone: 'Mars/Olympus' }, context)).toThrow(/Unknown time zone "Mars\/Olympus"/);
     expect(tool.inputJsonSchema).toMatchObject({ type: 'object', properties: { timezone: { type: 'string' } } });
