@@ -85,7 +85,7 @@ const b = agg.baseline ?? { mean: NaN, tps: NaN }; // ratios print NaN when base
 console.log(
   '\n| framework | mean µs/turn (min–max over rounds) | p50 µs | p99 µs | ×baseline (mean) | turns/s @100 in flight | ×baseline (turns/s) | heap growth / 5k turns KB (min–max) | cold: import+setup ms | cold: first turn ms | cold: import→first turn ms | cold: process start→first turn ms | cold: spawn→exit ms |',
 );
-console.log('|' + '---|'.repeat(14));
+console.log('|' + '---|'.repeat(13));
 for (const fw of FWS) {
   const a = agg[fw],
     f = (x: number, d = 0) => x.toFixed(d);

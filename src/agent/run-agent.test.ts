@@ -111,13 +111,19 @@ describe('runAgent', () => {
       description: 'w',
       input: z.object({}),
       timeoutMs: 2_000,
-      run: async () => (await gate, 'waited'),
+      run: async () => {
+        await gate;
+        return 'waited';
+      },
     });
     const opener = defineTool({
       name: 'opener',
       description: 'o',
       input: z.object({}),
-      run: () => (release(), 'opened'),
+      run: () => {
+        release();
+        return 'opened';
+      },
     });
     const agent = scriptedAgent({
       script: {
@@ -215,7 +221,10 @@ describe('runAgent', () => {
                 ];
           return {
             stream: new ReadableStream({
-              start: (controller) => (parts.forEach((part) => controller.enqueue(part)), controller.close()),
+              start: (controller) => {
+                for (const part of parts) controller.enqueue(part);
+                controller.close();
+              },
             }),
           };
         },
@@ -307,7 +316,10 @@ describe('runAgent', () => {
       name: 'stuck',
       description: 's',
       input: z.object({}),
-      run: () => (controller.abort(), new Promise(() => {})),
+      run: () => {
+        controller.abort();
+        return new Promise(() => {});
+      },
     });
     const agent = scriptedAgent({
       script: { steps: [{ toolCalls: [{ name: 'stuck', input: {} }] }, { text: 'never' }] },

@@ -242,7 +242,7 @@ function checkExpectation(
     failures.push(`user message ${JSON.stringify(userText)} lacks ${JSON.stringify(expect.userText)}`);
   }
   const system = prompt.find((message) => message.role === 'system');
-  if (expect.system !== undefined && !(system && system.content.includes(expect.system))) {
+  if (expect.system !== undefined && !system?.content.includes(expect.system)) {
     failures.push(`system prompt lacks ${JSON.stringify(expect.system)}`);
   }
   if (expect.toolResult !== undefined && !latestToolResult(prompt).includes(expect.toolResult)) {
