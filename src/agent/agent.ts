@@ -1,3 +1,4 @@
+import type { MemorySettings } from '../memory/settings.ts';
 import type { ResolvedModel } from '../model/registry.ts';
 import type { AnyTool } from '../tools/define-tool.ts';
 import type { RunLimits } from './limits.ts';
@@ -11,5 +12,6 @@ export interface Agent {
   /** By name; the names are what the model sees. */
   tools: ReadonlyMap<string, AnyTool>;
   limits: RunLimits;
+  memory: MemorySettings;
   temperature?: number;
 }

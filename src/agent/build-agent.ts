@@ -1,5 +1,6 @@
 import type { AgentConfig, Project } from '../config/load-project.ts';
 import { AgentryError } from '../errors.ts';
+import { DEFAULT_MEMORY, type MemorySettings } from '../memory/settings.ts';
 import { DEFAULT_MODEL_SPEC } from '../model/model-spec.ts';
 import type { ModelRegistry } from '../model/registry.ts';
 import type { AnyTool } from '../tools/define-tool.ts';
@@ -37,6 +38,10 @@ export function buildAgent(project: Project, config: AgentConfig, registry: Mode
   for (const [key, value] of Object.entries(config.limits)) {
     if (value !== undefined) (limits as Record<string, unknown>)[key] = value;
   }
+  const memory: MemorySettings = { ...DEFAULT_MEMORY };
+  for (const [key, value] of Object.entries(config.memory)) {
+    if (value !== undefined) (memory as unknown as Record<string, unknown>)[key] = value;
+  }
   const agent: Agent = {
     name: config.name,
     description: config.description,
@@ -47,6 +52,7 @@ export function buildAgent(project: Project, config: AgentConfig, registry: Mode
     }),
     tools,
     limits,
+    memory,
   };
   if (config.temperature !== undefined) agent.temperature = config.temperature;
   return agent;

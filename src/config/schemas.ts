@@ -22,6 +22,16 @@ export const guardrailSchema = z
   })
   .strict();
 
+export const memorySchema = z
+  .object({
+    maxMessages: z.number().int().min(2).max(1_000),
+    maxTokens: z.number().int().min(100).max(2_000_000),
+    summarize: z.boolean(),
+    summarizeAfter: z.number().int().min(2).max(1_000),
+  })
+  .partial()
+  .strict();
+
 export const agentFileSchema = z
   .object({
     name: z
@@ -36,6 +46,7 @@ export const agentFileSchema = z
     guardrail: guardrailSchema.optional(),
     promptCache: z.boolean().default(false),
     limits: limitsSchema.default({}),
+    memory: memorySchema.default({}),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import type { Agent } from '../agent/agent.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../agent/limits.ts';
+import { DEFAULT_MEMORY, type MemorySettings } from '../memory/settings.ts';
 import type { AnyTool } from '../tools/define-tool.ts';
 import { type ModelScript, parseModelScript } from './model-script.ts';
 import { ScriptedModel } from './scripted-model.ts';
@@ -8,6 +9,7 @@ export interface ScriptedAgentOptions {
   script: ModelScript;
   tools?: AnyTool[];
   limits?: Partial<RunLimits>;
+  memory?: Partial<MemorySettings>;
   instructions?: string;
   name?: string;
 }
@@ -27,5 +29,6 @@ export function scriptedAgent(options: ScriptedAgentOptions): Agent & { model: {
     },
     tools: new Map((options.tools ?? []).map((tool) => [tool.name, tool])),
     limits: { ...DEFAULT_LIMITS, retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...options.limits },
+    memory: { ...DEFAULT_MEMORY, ...options.memory },
   };
 }

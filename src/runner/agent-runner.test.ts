@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Agent } from '../agent/agent.ts';
+import { AgentryError } from '../errors.ts';
+import { createMemoryStore } from '../store/memory/memory-store.ts';
+import type { Scope } from '../store/scope.ts';
+import type { Store } from '../store/store.ts';
+import type { ModelScript } from '../testing/model-script.ts';
+import { scriptedAgent } from '../testing/scripted-agent.ts';
+import { defineTool } from '../tools/define-tool.ts';
+import { AgentRunner } from './agent-runner.ts';
+
+const alice: Scope = { tenantId: 't1', userId: 'alice' };
+
+/** Routed by the user message, so a fresh model (a "new process") continues where the old one stopped. */
+const twoToolScript: ModelScript = {
+  replies: [
+    {
+      when: 'charge',
+      steps: [
+        { toolCalls: [{ name: 'charge_card', input: { cents: 100 }, id: 'pay-1' }] },
+        {
+          toolCalls: [{ name: 'send_receipt', input: { to: 'alice' }, id: 'mail-1' }],
+          expect: { toolResult: 'charged 100' },
+        },
+        { text: 'Charged and receipted.', expect: { toolResult: 'sent to alice' } },
+      ],
+    },
+  ],
+};
+
+function sideEffectTools(effects: string[], options: { hangOn?: string } = {}) {
+  const charge = defineTool({
+    name: 'charge_card',
+    description: 'Charges a card. Not idempotent.',
+    input: z.object({ cents: z.number() }),
+    run: ({ cents }) => {
+      effects.push(`charge ${cents}`);
+      return `charged ${cents}`;
+    },
+  });
+  const receipt = defineTool({
+    name: 'send_receipt',
+    description: 'Sends a receipt, keyed by call id.',
+    input: z.object({ to: z.string() }),
+    idempotent: true,
+    run: ({ to }, { signal }) => {
+      if (options.hangOn === 'send_receipt')
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      effects.push(`receipt ${to}`);
+      return `sent to ${to}`;
+    },
+  });
+  return [charge, receipt];
+}
+
+function runnerFor(store: Store, agent: () => Agent, owner: string, now = () => Date.now()) {
+  return new AgentRunner({ store, agent: () => agent(), owner, leaseTtlMs: 1_000, now });
+}
+
+describe('AgentRunner', () => {
+  it('persists each turn, so the next turn sees the earlier one', async () => {
+    const store = createMemoryStore();
+    const agent = scriptedAgent({
+      script: {
+        steps: [
+          { text: 'Nice to meet you, Alice!' },
+          { text: 'Your name is Alice.', expect: { userText: "What's my name?", promptContains: 'My name is Alice' } },
+        ],
+      },
+    });
+    const runner = runnerFor(store, () => agent, 'p1');
+    const first = await runner.run(alice, { agent: 'assistant', query: 'My name is Alice' });
+    const second = await runner.run(alice, {
+      agent: 'assistant',
+      query: "What's my name?",
+      conversationId: first.conversationId,
+    });
+    expect(second.text).toBe('Your name is Alice.');
+    const stored = await store.conversations.loadMessages(alice, first.conversationId);
+    expect(stored.map((entry) => entry.message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(stored.map((entry) => entry.runId)).toEqual([first.runId, first.runId, second.runId, second.runId]);
+    expect(await store.runs.getRun(alice, second.runId)).toMatchObject({
+      status: 'succeeded',
+      text: 'Your name is Alice.',
+    });
+    expect((await store.runs.loadJournal(second.runId)).map((record) => record.entry.kind)).toEqual(['model-step']);
+  });
+
+  it('journals every step before the next: model step with tool-started, then each result', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const agent = scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const result = await runnerFor(store, () => agent, 'p1').run(alice, { agent: 'a', query: 'charge me' });
+    expect(result.status).toBe('succeeded');
+    const kinds = (await store.runs.loadJournal(result.runId)).map((record) => record.entry.kind);
+    expect(kinds).toEqual([
+      'model-step',
+      'tool-started',
+      'tool-result',
+      'model-step',
+      'tool-started',
+      'tool-result',
+      'model-step',
+    ]);
+  });
+
+  it("resumes a dead process's run without repeating model calls or completed tools", async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    // Process 1 dies inside send_receipt (after charge_card completed): simulate with a hanging tool and no finish.
+    const dying = scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects, { hangOn: 'send_receipt' }) });
+    const controller = new AbortController();
+    const runner1 = runnerFor(store, () => dying, 'p1');
+    const pending = runner1.run(alice, { agent: 'a', query: 'charge me', runId: 'run-1', signal: controller.signal });
+    await until(async () => (await store.runs.loadJournal('run-1')).length === 5);
+    // "Kill": take the lease away by expiring it, as if the process stopped renewing it.
+    const later = Date.now() + 10_000;
+    const fresh = scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const runner2 = runnerFor(
+      store,
+      () => fresh,
+      'p2',
+      () => later,
+    );
+    const abandoned = await store.runs.listAbandonedRuns(later);
+    expect(abandoned.map((run) => run.id)).toEqual(['run-1']);
+    const resumed = await runner2.resumeAbandoned();
+    controller.abort();
+    await pending;
+
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]).toMatchObject({ status: 'succeeded', text: 'Charged and receipted.' });
+    expect(effects).toEqual(['charge 100', 'receipt alice']); // charge ran once, in process 1
+    // Process 2 made only the last model call: the two earlier ones were replayed from the journal.
+    expect(fresh.model.model.calls.map((call) => call.stepIndex)).toEqual([2]);
+    const stored = await store.conversations.loadMessages(alice, resumed[0]!.conversationId);
+    expect(stored.map((entry) => entry.message.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'tool',
+      'assistant',
+    ]);
+    expect(await store.runs.getRun(alice, 'run-1')).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('reports an interrupted non-idempotent tool to the model instead of running it twice', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    await store.conversations.ensureConversation(alice, 'c1');
+    const past = Date.now() - 60_000;
+    await store.runs.createRun({
+      id: 'run-2',
+      tenantId: 't1',
+      userId: 'alice',
+      agent: 'a',
+      conversationId: 'c1',
+      query: 'charge me',
+      status: 'running',
+      createdAt: new Date(past).toISOString(),
+      updatedAt: new Date(past).toISOString(),
+      leaseOwner: 'dead',
+      leaseExpiresAt: past,
+    });
+    // The dead process journaled the model step and "started" the charge, then died mid-call.
+    await store.runs.acquireLease('run-2', 'dead', past, 1);
+    await store.runs.appendJournal('run-2', 'dead', 0, [
+      {
+        kind: 'model-step',
+        step: 1,
+        text: '',
+        toolCalls: [{ type: 'tool-call', toolCallId: 'pay-1', toolName: 'charge_card', input: { cents: 100 } }],
+        finishReason: 'tool-calls',
+        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      },
+      { kind: 'tool-started', step: 1, toolCallId: 'pay-1', toolName: 'charge_card' },
+    ]);
+    const agent = scriptedAgent({
+      script: {
+        replies: [
+          {
+            when: 'charge',
+            steps: [
+              { text: 'unused' },
+              {
+                text: 'I could not confirm the charge.',
+                expect: { toolResult: 'not repeated because the tool is not idempotent' },
+              },
+            ],
+          },
+        ],
+      },
+      tools: sideEffectTools(effects),
+    });
+    const result = await runnerFor(store, () => agent, 'p2').resume('run-2');
+    expect(result).toMatchObject({ status: 'succeeded', text: 'I could not confirm the charge.' });
+    expect(effects).toEqual([]);
+  });
+
+  it('does not resume a run whose lease is still held by a live process', async () => {
+    const store = createMemoryStore();
+    const agent = scriptedAgent({ script: { steps: [{ text: 'slow', delayMs: 60_000 }] } });
+    const controller = new AbortController();
+    const pending = runnerFor(store, () => agent, 'p1').run(alice, {
+      agent: 'a',
+      query: 'q',
+      runId: 'run-3',
+      signal: controller.signal,
+    });
+    await until(async () => (await store.runs.getRunById('run-3')) !== undefined);
+    expect(await runnerFor(store, () => agent, 'p2').resume('run-3')).toBeUndefined();
+    controller.abort();
+    expect((await pending).status).toBe('cancelled');
+    expect(await store.runs.getRunById('run-3')).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('fails with a coded error when the store goes away mid-run, and resumes later', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const agent = () => scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const original = store.runs.appendJournal.bind(store.runs);
+    let writes = 0;
+    store.runs.appendJournal = async (...args) => {
+      if (++writes === 4)
+        throw new AgentryError('STORE_UNAVAILABLE', 'The database is unreachable.', { retryable: true });
+      return original(...args);
+    };
+    const failed = await runnerFor(store, agent, 'p1').run(alice, { agent: 'a', query: 'charge me', runId: 'run-4' });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'STORE_UNAVAILABLE' } });
+    expect(await store.runs.getRunById('run-4')).toMatchObject({ status: 'running' });
+
+    store.runs.appendJournal = original;
+    const later = Date.now() + 10_000;
+    const [resumed] = await runnerFor(store, agent, 'p2', () => later).resumeAbandoned();
+    expect(resumed).toMatchObject({ runId: 'run-4', status: 'succeeded' });
+    // The outage hit the write of the receipt's result: the charge (journaled) did not run again; the
+    // receipt tool is idempotent, so it ran again (real idempotent tools key their effect by call id).
+    expect(effects).toEqual(['charge 100', 'receipt alice', 'receipt alice']);
+  });
+
+  it('finishes a run whose messages landed before its process died, without running anything', async () => {
+    const store = createMemoryStore();
+    const agent = scriptedAgent({ script: { steps: [{ text: 'done' }] } });
+    const result = await runnerFor(store, () => agent, 'p1').run(alice, { agent: 'a', query: 'q', runId: 'run-5' });
+    // Pretend the process died after appending the messages but before finishing the run.
+    const run = (await store.runs.getRunById('run-5'))!;
+    Object.assign(run, { status: 'running' });
+    const internal = store.runs as unknown as { runs: Map<string, typeof run> };
+    internal.runs.set('run-5', { ...run, status: 'running', leaseOwner: 'dead', leaseExpiresAt: 0 });
+    const again = scriptedAgent({ script: { steps: [] } });
+    const resumed = await runnerFor(store, () => again, 'p2').resume('run-5');
+    expect(resumed).toMatchObject({ status: 'succeeded', text: 'done' });
+    expect(again.model.model.calls).toHaveLength(0);
+    expect(await store.conversations.loadMessages(alice, result.conversationId)).toHaveLength(2);
+  });
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

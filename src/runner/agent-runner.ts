@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Agent } from '../agent/agent.ts';
+import type { RunEventListener } from '../agent/events.ts';
+import type { Message } from '../agent/messages.ts';
+import { type RunResult, runAgent } from '../agent/run-agent.ts';
+import { addUsage, emptyUsage } from '../agent/usage.ts';
+import { AgentryError, isAgentryError, toAgentryError } from '../errors.ts';
+import { loadWindow } from '../memory/load-window.ts';
+import { summaryBeforeWindow } from '../memory/summarize.ts';
+import type { JournalEntry, RunRecord } from '../store/runs.ts';
+import type { Scope } from '../store/scope.ts';
+import type { Store } from '../store/store.ts';
+import { startLeaseHeartbeat } from './lease-heartbeat.ts';
+
+export interface AgentRunnerOptions {
+  store: Store;
+  /** Builds the named agent; throws AGENT_NOT_FOUND for unknown names. */
+  agent: (name: string) => Agent;
+  /** This process's identity in leases. Unique per process. */
+  owner?: string;
+  leaseTtlMs?: number;
+  now?: () => number;
+}
+
+export interface DurableRunInput {
+  agent: string;
+  query: string;
+  conversationId?: string;
+  runId?: string;
+  signal?: AbortSignal;
+  onEvent?: RunEventListener;
+}
+
+export interface DurableRunResult extends RunResult {
+  conversationId: string;
+}
+
+/** Failures after which the run stays `running` in the store, to be resumed once its lease expires. */
+const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST']);
+
+/**
+ * Runs agents durably: a run record with a lease, a journal written step by step, the
+ * conversation's history window read before the run and its messages appended after it.
+ * A run whose process died is resumed from its journal by `resume` / `resumeAbandoned`.
+ */
+export class AgentRunner {
+  readonly owner: string;
+  private readonly store: Store;
+  private readonly buildAgent: (name: string) => Agent;
+  private readonly leaseTtlMs: number;
+  private readonly now: () => number;
+
+  constructor(options: AgentRunnerOptions) {
+    this.store = options.store;
+    this.buildAgent = options.agent;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async run(scope: Scope, input: DurableRunInput): Promise<DurableRunResult> {
+    const agent = this.buildAgent(input.agent);
+    const conversationId = input.conversationId ?? randomUUID();
+    await this.store.conversations.ensureConversation(scope, conversationId, input.query.slice(0, 80));
+    const at = new Date(this.now()).toISOString();
+    const run: RunRecord = {
+      schemaVersion: 1,
+      id: input.runId ?? randomUUID(),
+      tenantId: scope.tenantId,
+      userId: scope.userId,
+      agent: agent.name,
+      conversationId,
+      query: input.query,
+      status: 'running',
+      createdAt: at,
+      updatedAt: at,
+      leaseOwner: this.owner,
+      leaseExpiresAt: this.now() + this.leaseTtlMs,
+    };
+    const { schemaVersion: _version, ...record } = run;
+    await this.store.runs.createRun(record);
+    return this.execute(run, agent, [], input);
+  }
+
+  /**
+   * Continues a run another process left unfinished. Returns undefined when the run is not
+   * `running` or another live process holds its lease.
+   */
+  async resume(
+    runId: string,
+    options: { signal?: AbortSignal; onEvent?: RunEventListener } = {},
+  ): Promise<DurableRunResult | undefined> {
+    const run = await this.store.runs.getRunById(runId);
+    if (!run || run.status !== 'running') return undefined;
+    if (!(await this.store.runs.acquireLease(runId, this.owner, this.now(), this.leaseTtlMs))) return undefined;
+    const journal = (await this.store.runs.loadJournal(runId)).map((record) => record.entry);
+    let agent: Agent;
+    try {
+      agent = this.buildAgent(run.agent);
+    } catch (error) {
+      const failure = toAgentryError(error);
+      await this.store.runs.finishRun(runId, this.owner, { status: 'failed', error: failure.toJSON() });
+      throw failure;
+    }
+    return this.execute(run, agent, journal, { ...options, agent: run.agent, query: run.query });
+  }
+
+  /** Resumes every run whose lease expired (its process died); one at a time, oldest first. */
+  async resumeAbandoned(options: { onEvent?: RunEventListener; limit?: number } = {}): Promise<DurableRunResult[]> {
+    const results: DurableRunResult[] = [];
+    for (const run of await this.store.runs.listAbandonedRuns(this.now(), options.limit ?? 100)) {
+      const result = await this.resume(run.id, options.onEvent ? { onEvent: options.onEvent } : {}).catch(
+        () => undefined,
+      );
+      if (result) results.push(result);
+    }
+    return results;
+  }
+
+  private async execute(
+    run: RunRecord,
+    agent: Agent,
+    replay: JournalEntry[],
+    input: DurableRunInput,
+  ): Promise<DurableRunResult> {
+    const scope: Scope = { tenantId: run.tenantId, userId: run.userId };
+    const { conversationId } = run;
+    const controller = new AbortController();
+    const abort = () => controller.abort(input.signal?.reason);
+    input.signal?.addEventListener('abort', abort, { once: true });
+    const stopHeartbeat = startLeaseHeartbeat(this.store.runs, run.id, this.owner, this.leaseTtlMs, this.now, (error) =>
+      controller.abort(error),
+    );
+    let journalSeq = replay.length;
+    try {
+      const window = await loadWindow(this.store.conversations, scope, conversationId, agent.memory);
+      if (replay.length > 0 && window.messages.length > 0 && (await this.landed(scope, conversationId, run.id))) {
+        return await this.finishLanded(run, replay);
+      }
+      const summary = await summaryBeforeWindow(
+        this.store.conversations,
+        scope,
+        conversationId,
+        window,
+        agent,
+        agent.memory,
+        controller.signal,
+      ).catch(
+        () => undefined, // a failed summary must not fail the turn; the window alone still works
+      );
+      const result = await runAgent(agent, {
+        query: run.query,
+        history: window.messages,
+        ...(summary ? { systemSuffix: summary } : {}),
+        runId: run.id,
+        signal: controller.signal,
+        ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+        journal: {
+          replay,
+          append: async (entries) => {
+            await this.store.runs.appendJournal(run.id, this.owner, journalSeq, entries);
+            journalSeq += entries.length;
+          },
+        },
+      });
+      if (RESUMABLE_FAILURES.has(result.error?.code ?? '')) return { ...result, conversationId };
+      // A process that lost its lease (it stalled; another resumed the run) must not append: the other one will.
+      // Race: a stall longer than the lease TTL between this check and the append would still append twice.
+      if (!(await this.store.runs.acquireLease(run.id, this.owner, this.now(), this.leaseTtlMs))) {
+        const lost = new AgentryError('RUN_LEASE_LOST', `Run ${run.id} was taken over by another process.`);
+        return { ...result, status: 'failed', error: lost, conversationId };
+      }
+      if (result.status !== 'failed') {
+        await this.appendMessages(scope, conversationId, window.lastSeq, result.messages, run.id);
+      }
+      await this.store.runs.finishRun(run.id, this.owner, {
+        status: result.status,
+        text: result.text,
+        usage: result.usage,
+        ...(result.error ? { error: result.error.toJSON() } : {}),
+      });
+      return { ...result, conversationId };
+    } catch (error) {
+      // The store failed outside the loop (window read, append, finish): the run stays resumable.
+      const failure = isAgentryError(error) ? error : toAgentryError(error, 'STORE_UNAVAILABLE');
+      return {
+        runId: run.id,
+        status: 'failed',
+        text: '',
+        messages: [],
+        steps: [],
+        usage: emptyUsage(),
+        error: failure,
+        conversationId,
+      };
+    } finally {
+      stopHeartbeat();
+      input.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Appends after whatever other runs wrote meanwhile: retried on a sequence conflict. */
+  private async appendMessages(
+    scope: Scope,
+    conversationId: string,
+    knownLastSeq: number,
+    messages: Message[],
+    runId: string,
+  ): Promise<void> {
+    let expected = knownLastSeq;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        await this.store.conversations.appendMessages(scope, conversationId, expected, messages, runId);
+        return;
+      } catch (error) {
+        if (!isAgentryError(error) || error.code !== 'CONVERSATION_CONFLICT') throw error;
+        expected = (await this.store.conversations.getConversation(scope, conversationId))?.lastSeq ?? 0;
+      }
+    }
+    throw new AgentryError('CONVERSATION_CONFLICT', `Conversation ${conversationId} is too busy to append to.`, {
+      retryable: true,
+    });
+  }
+
+  /** Whether this run's messages were already appended (the process died between append and finish). */
+  private async landed(scope: Scope, conversationId: string, runId: string): Promise<boolean> {
+    const recent = await this.store.conversations.loadMessages(scope, conversationId, { last: 100 });
+    return recent.some((message) => message.runId === runId);
+  }
+
+  private async finishLanded(run: RunRecord, replay: JournalEntry[]): Promise<DurableRunResult> {
+    const steps = replay.filter((entry) => entry.kind === 'model-step');
+    const final = steps.at(-1);
+    const succeeded = final !== undefined && final.toolCalls.length === 0;
+    const usage = emptyUsage();
+    for (const step of steps) addUsage(usage, step.usage);
+    const status = succeeded ? 'succeeded' : 'max_iterations';
+    const text = succeeded ? final.text : '';
+    await this.store.runs.finishRun(run.id, this.owner, { status, text, usage });
+    return { runId: run.id, status, text, messages: [], steps: [], usage, conversationId: run.conversationId };
+  }
+}

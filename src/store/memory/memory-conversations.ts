@@ -1,0 +1,147 @@
+import type { Message } from '../../agent/messages.ts';
+import {
+  CONVERSATION_SCHEMA_VERSION,
+  type Conversation,
+  type ConversationStore,
+  type ConversationSummary,
+  type Page,
+  type StoredMessage,
+} from '../conversations.ts';
+import type { Scope } from '../scope.ts';
+import {
+  checkMessageSizes,
+  conversationConflict,
+  conversationNotFound,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+} from '../validation.ts';
+
+interface Entry {
+  conversation: Conversation;
+  messages: StoredMessage[];
+  summary?: ConversationSummary;
+}
+
+const key = (scope: Scope, id: string) => JSON.stringify([scope.tenantId, scope.userId, id]);
+const isPosition = (value: unknown): value is [string, string] =>
+  Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
+
+/**
+ * Conversations in process memory. Values are copied in and out so callers cannot mutate stored
+ * state, as with a real database. Check-and-write sections contain no `await`, so they are atomic.
+ */
+export class MemoryConversationStore implements ConversationStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async ensureConversation(scope: Scope, id: string, title = ''): Promise<Conversation> {
+    const existing = this.entries.get(key(scope, id));
+    if (existing) return { ...existing.conversation };
+    const at = this.now().toISOString();
+    const conversation: Conversation = {
+      schemaVersion: CONVERSATION_SCHEMA_VERSION,
+      id,
+      tenantId: scope.tenantId,
+      userId: scope.userId,
+      title,
+      createdAt: at,
+      updatedAt: at,
+      lastSeq: 0,
+    };
+    this.entries.set(key(scope, id), { conversation, messages: [] });
+    return { ...conversation };
+  }
+
+  async getConversation(scope: Scope, id: string): Promise<Conversation | undefined> {
+    const entry = this.entries.get(key(scope, id));
+    return entry && { ...entry.conversation };
+  }
+
+  async listConversations(
+    scope: Scope,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<Conversation>> {
+    const limit = pageSize(options.limit);
+    const after = decodeCursor(options.cursor, isPosition);
+    const mine = [...this.entries.values()]
+      .map((entry) => entry.conversation)
+      .filter((conversation) => conversation.tenantId === scope.tenantId && conversation.userId === scope.userId)
+      .sort((a, b) => (a.updatedAt === b.updatedAt ? b.id.localeCompare(a.id) : b.updatedAt.localeCompare(a.updatedAt)))
+      .filter(
+        (conversation) =>
+          !after ||
+          conversation.updatedAt < after[0] ||
+          (conversation.updatedAt === after[0] && conversation.id < after[1]),
+      );
+    const items = mine.slice(0, limit).map((conversation) => ({ ...conversation }));
+    const last = items.at(-1);
+    return mine.length > limit && last ? { items, nextCursor: encodeCursor([last.updatedAt, last.id]) } : { items };
+  }
+
+  async deleteConversation(scope: Scope, id: string): Promise<boolean> {
+    return this.entries.delete(key(scope, id));
+  }
+
+  async appendMessages(
+    scope: Scope,
+    conversationId: string,
+    expectedLastSeq: number,
+    messages: readonly Message[],
+    runId?: string,
+  ): Promise<{ lastSeq: number }> {
+    const copies = checkMessageSizes(messages).map((json) => JSON.parse(json) as Message);
+    const entry = this.entries.get(key(scope, conversationId));
+    if (!entry) throw conversationNotFound(conversationId);
+    const { conversation } = entry;
+    if (conversation.lastSeq !== expectedLastSeq)
+      throw conversationConflict(conversationId, expectedLastSeq, conversation.lastSeq);
+    const at = this.now().toISOString();
+    for (const message of copies) {
+      conversation.lastSeq++;
+      const stored: StoredMessage = {
+        schemaVersion: CONVERSATION_SCHEMA_VERSION,
+        conversationId,
+        seq: conversation.lastSeq,
+        message,
+        createdAt: at,
+      };
+      if (runId !== undefined) stored.runId = runId;
+      entry.messages.push(stored);
+    }
+    conversation.updatedAt = at;
+    return { lastSeq: conversation.lastSeq };
+  }
+
+  async loadMessages(
+    scope: Scope,
+    conversationId: string,
+    options: { last?: number; beforeSeq?: number; afterSeq?: number } = {},
+  ): Promise<StoredMessage[]> {
+    const entry = this.entries.get(key(scope, conversationId));
+    if (!entry) return [];
+    let messages = entry.messages.filter(
+      (stored) =>
+        (options.beforeSeq === undefined || stored.seq < options.beforeSeq) &&
+        (options.afterSeq === undefined || stored.seq > options.afterSeq),
+    );
+    if (options.last !== undefined) messages = messages.slice(Math.max(0, messages.length - options.last));
+    return structuredClone(messages);
+  }
+
+  async getSummary(scope: Scope, conversationId: string): Promise<ConversationSummary | undefined> {
+    const summary = this.entries.get(key(scope, conversationId))?.summary;
+    return summary && { ...summary };
+  }
+
+  async saveSummary(
+    scope: Scope,
+    conversationId: string,
+    summary: Omit<ConversationSummary, 'schemaVersion'>,
+  ): Promise<void> {
+    const entry = this.entries.get(key(scope, conversationId));
+    if (!entry) throw conversationNotFound(conversationId);
+    entry.summary = { schemaVersion: CONVERSATION_SCHEMA_VERSION, ...summary };
+  }
+}

@@ -1,0 +1,91 @@
+import { AgentryError } from '../../errors.ts';
+import { type JournalEntry, type JournalRecord, RUN_SCHEMA_VERSION, type RunRecord, type RunStore } from '../runs.ts';
+import type { Scope } from '../scope.ts';
+import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
+
+const isPosition = (value: unknown): value is [string, string] =>
+  Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
+
+/** Runs and journals in process memory; same contracts as the durable backends. */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly journals = new Map<string, JournalRecord[]>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async createRun(run: Omit<RunRecord, 'schemaVersion'>): Promise<void> {
+    if (this.runs.has(run.id)) throw new AgentryError('RUN_CONFLICT', `Run ${run.id} already exists.`);
+    this.runs.set(run.id, structuredClone({ schemaVersion: RUN_SCHEMA_VERSION, ...run }));
+    this.journals.set(run.id, []);
+  }
+
+  async getRun(scope: Scope, id: string): Promise<RunRecord | undefined> {
+    const run = this.runs.get(id);
+    return run && run.tenantId === scope.tenantId && run.userId === scope.userId ? structuredClone(run) : undefined;
+  }
+
+  async getRunById(id: string): Promise<RunRecord | undefined> {
+    const run = this.runs.get(id);
+    return run && structuredClone(run);
+  }
+
+  async listRuns(scope: Scope, options: { limit?: number; cursor?: string; conversationId?: string } = {}) {
+    const limit = pageSize(options.limit);
+    const after = decodeCursor(options.cursor, isPosition);
+    const mine = [...this.runs.values()]
+      .filter((run) => run.tenantId === scope.tenantId && run.userId === scope.userId)
+      .filter((run) => options.conversationId === undefined || run.conversationId === options.conversationId)
+      .sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt)))
+      .filter((run) => !after || run.createdAt < after[0] || (run.createdAt === after[0] && run.id < after[1]));
+    const items = mine.slice(0, limit).map((run) => structuredClone(run));
+    const last = items.at(-1);
+    return mine.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
+  }
+
+  async appendJournal(
+    runId: string,
+    owner: string,
+    expectedLastSeq: number,
+    entries: readonly JournalEntry[],
+  ): Promise<void> {
+    const run = this.runs.get(runId);
+    const journal = this.journals.get(runId);
+    if (!run || !journal) throw runNotFound(runId);
+    if (run.leaseOwner !== owner) throw leaseLost(runId, owner);
+    if (journal.length !== expectedLastSeq) throw journalConflict(runId, expectedLastSeq, journal.length);
+    const at = this.now().toISOString();
+    for (const entry of entries)
+      journal.push({ runId, seq: journal.length + 1, entry: structuredClone(entry), createdAt: at });
+  }
+
+  async loadJournal(runId: string): Promise<JournalRecord[]> {
+    return structuredClone(this.journals.get(runId) ?? []);
+  }
+
+  async acquireLease(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    const run = this.runs.get(runId);
+    if (!run) throw runNotFound(runId);
+    if (run.status !== 'running') return false;
+    if (run.leaseOwner !== undefined && run.leaseOwner !== owner && (run.leaseExpiresAt ?? 0) > now) return false;
+    run.leaseOwner = owner;
+    run.leaseExpiresAt = now + ttlMs;
+    run.updatedAt = this.now().toISOString();
+    return true;
+  }
+
+  async finishRun(runId: string, owner: string, patch: Parameters<RunStore['finishRun']>[2]): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run) throw runNotFound(runId);
+    if (run.leaseOwner !== owner) throw leaseLost(runId, owner);
+    Object.assign(run, structuredClone(patch), { updatedAt: this.now().toISOString() });
+    delete run.leaseOwner;
+    delete run.leaseExpiresAt;
+  }
+
+  async listAbandonedRuns(now: number, limit = 100): Promise<RunRecord[]> {
+    return [...this.runs.values()]
+      .filter((run) => run.status === 'running' && (run.leaseExpiresAt ?? 0) <= now)
+      .slice(0, limit)
+      .map((run) => structuredClone(run));
+  }
+}

@@ -1,0 +1,4 @@
+import { describeStoreConformance } from '../conformance/store-conformance.ts';
+import { createMemoryStore } from './memory-store.ts';
+
+describeStoreConformance('memory', async () => ({ store: createMemoryStore() }));

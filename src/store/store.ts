@@ -1,0 +1,18 @@
+import type { ConversationStore } from './conversations.ts';
+import type { KnowledgeStore } from './knowledge.ts';
+import type { RunStore } from './runs.ts';
+
+/**
+ * Durable state, as small domain interfaces. A backend implements each domain; later domains
+ * (workflow executions, API keys, usage) are added beside these without touching them.
+ */
+export interface Store {
+  /** `memory`, `pglite`, `postgres` or `dynamodb`. */
+  readonly kind: string;
+  readonly conversations: ConversationStore;
+  readonly runs: RunStore;
+  readonly knowledge: KnowledgeStore;
+  /** Cheap reachability check (for readiness probes). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
