@@ -27,6 +27,7 @@ import { z } from 'zod';
 import type { Agent } from '../../src/agent/agent.ts';
 import { DEFAULT_LIMITS } from '../../src/agent/limits.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
+import { DEFAULT_MEMORY } from '../../src/memory/settings.ts';
 import type { ResolvedModel } from '../../src/model/registry.ts';
 import { type AnyTool, defineTool } from '../../src/tools/define-tool.ts';
 import { addImpl, fakeV4Model, PROMPT, reports, SYSTEM, type Turn, timeImpl } from './workload.js';
@@ -81,6 +82,7 @@ export async function agentry({ tracing }: { tracing: boolean }): Promise<Turn> 
       [getTime.name, getTime],
     ]),
     limits: { ...DEFAULT_LIMITS },
+    memory: { ...DEFAULT_MEMORY }, // read by the server when it loads history; runAgent gets none here
   };
 
   let turns = 0;
