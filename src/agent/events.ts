@@ -9,7 +9,7 @@ export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'max_
  * is isolated and does not fail the run.
  */
 export type RunEvent =
-  | { type: 'run-start'; runId: string; agent: string; model: string }
+  | { type: 'run-start'; runId: string; agent: string; model: string; conversationId?: string }
   | { type: 'text-delta'; runId: string; step: number; delta: string }
   | { type: 'tool-call'; runId: string; step: number; toolCallId: string; toolName: string; input: unknown }
   | {

@@ -26,6 +26,8 @@ export interface RunInput {
   /** Added to the agent's instructions for this run (e.g. a summary of older turns). */
   systemSuffix?: string;
   runId?: string;
+  /** Reported in run-start; the loop itself does not read conversations. */
+  conversationId?: string;
   signal?: AbortSignal;
   onEvent?: RunEventListener;
   /** Durable runs: write steps here, and replay what an earlier attempt of this run wrote. */
@@ -83,7 +85,13 @@ export async function runAgent(agent: Agent, input: RunInput): Promise<RunResult
     random: input.random,
     sleep: input.sleep,
   };
-  emit?.({ type: 'run-start', runId, agent: agent.name, model: agent.model.id });
+  emit?.({
+    type: 'run-start',
+    runId,
+    agent: agent.name,
+    model: agent.model.id,
+    ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+  });
 
   const finish = (status: RunResult['status'], text: string, error?: AgentryError): RunResult => {
     if (error) emit?.({ type: 'error', runId, step: steps.length, error: error.toJSON() });

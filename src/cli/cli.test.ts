@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const EMPTY_HOME = mkdtempSync(join(tmpdir(), 'agentry-home-'));
+const DATA_DIR = mkdtempSync(join(tmpdir(), 'agentry-data-'));
 
 /** The real CLI in a child process, with an environment that has no provider credentials. */
 function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(TSX, [join(ROOT, 'src/cli/bin.ts'), ...args], {
       cwd: EMPTY_HOME,
-      env: { PATH: process.env.PATH ?? '', HOME: EMPTY_HOME, ...options.env },
+      env: { PATH: process.env.PATH ?? '', HOME: EMPTY_HOME, AGENTRY_DATA_DIR: DATA_DIR, ...options.env },
     });
     let stdout = '';
     let stderr = '';
@@ -150,5 +151,38 @@ describe('agentry CLI', () => {
     expect(usage.code).toBe(2);
     const flag = await cli(['run', '--bogus']);
     expect(flag.code).toBe(2);
+  });
+
+  it('remembers a conversation across processes: "My name is Alice", then "What\'s my name?"', async () => {
+    const model = ['--model', 'scripted:scripts/demo.json'];
+    const first = await cli(['run', 'assistant', 'My name is Alice', ...model]);
+    expect(first.code).toBe(0);
+    const conversationId = /conversation ([\w-]+)/.exec(first.stderr)?.[1];
+    expect(conversationId).toBeDefined();
+
+    // A new process: the scripted reply only matches if the earlier turn is in the prompt.
+    const second = await cli(['run', 'assistant', "What's my name?", '--conversation', conversationId!, ...model]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('your name is in the message above');
+
+    const listed = await cli(['conversations', '--json']);
+    expect(JSON.parse(listed.stdout).map((conversation: { id: string }) => conversation.id)).toContain(conversationId);
+    const shown = await cli(['conversations', 'show', conversationId!, '--json']);
+    expect(JSON.parse(shown.stdout).messages.map((stored: { message: { role: string } }) => stored.message.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
+    const runs = await cli(['runs', '--json']);
+    expect(JSON.parse(runs.stdout).filter((run: { conversationId: string }) => run.conversationId === conversationId)).toHaveLength(2);
+    expect((await cli(['conversations', 'delete', conversationId!])).code).toBe(0);
+    expect((await cli(['conversations', 'show', conversationId!])).code).toBe(1);
+  });
+
+  it('a fresh process fails on a missing conversation with a clear code', async () => {
+    const missing = await cli(['conversations', 'show', 'no-such-conversation']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('CONVERSATION_NOT_FOUND');
   });
 });

@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { AgentryError, isAgentryError } from '../errors.ts';
 import { agentsCommand } from './commands/agents.ts';
 import { chatCommand } from './commands/chat.ts';
+import { conversationsCommand } from './commands/conversations.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { runCommand } from './commands/run.ts';
+import { runsCommand } from './commands/runs.ts';
 import { startCommand } from './commands/start.ts';
-import { openSession } from './session.ts';
+import { openSession, type Session, type SessionOptions } from './session.ts';
 import type { Terminal } from './terminal.ts';
 
 const USAGE = `Usage: agentry <command> [options]
@@ -15,12 +17,15 @@ Commands:
   run <agent> "<query>"     Run an agent once and stream its answer
   chat <agent>              Interactive chat with an agent
   agents                    List the project's agents
+  conversations [list]      List conversations; also: show <id>, delete <id>
+  runs [list]               List runs; also: show <id>, resume [<id>]
   doctor                    Check configuration and credentials (calls no model)
 
 Options:
   --project <dir>           Project folder (default: current folder if it has agentry.config.yaml, else the examples)
   --model <provider:model>  Override the model (also AGENTRY_MODEL), e.g. scripted:scripts/demo.json
-  --json                    run: print run events as JSON lines; agents: print JSON
+  --conversation <id>       run, chat: continue this conversation
+  --json                    run: print run events as JSON lines; lists: print JSON
   -h, --help                Show this help
 `;
 
@@ -53,20 +58,25 @@ export async function main(argv: string[], io: CliIo, signal: AbortSignal): Prom
         const [agent, ...words] = rest;
         if (!agent || words.length === 0)
           return usageError(io, 'run needs an agent and a query: agentry run assistant "What is 25 * 47?"');
-        return await runCommand(await openSession(options), io, agent, words.join(' '), {
-          json: values.json ?? false,
-          signal,
-        });
+        const query = words.join(' ');
+        const json = values.json ?? false;
+        return await withSession(options, (session) =>
+          runCommand(session, io, agent, query, { json, conversationId: values.conversation, signal }),
+        );
       }
       case 'chat': {
         const [agent] = rest;
         if (!agent) return usageError(io, 'chat needs an agent: agentry chat assistant');
-        return await chatCommand(await openSession(options), io, agent, io.in);
+        return await withSession(options, (session) => chatCommand(session, io, agent, io.in, values.conversation));
       }
       case 'agents':
-        return agentsCommand(await openSession(options), io, values.json ?? false);
+        return await withSession(options, async (session) => agentsCommand(session, io, values.json ?? false));
+      case 'conversations':
+        return await withSession(options, (session) => conversationsCommand(session, io, rest, values.json ?? false));
+      case 'runs':
+        return await withSession(options, (session) => runsCommand(session, io, rest, values.json ?? false));
       case 'doctor':
-        return doctorCommand(await openSession(options), io);
+        return await withSession(options, async (session) => doctorCommand(session, io));
       default:
         return usageError(io, `Unknown command "${command}".`);
     }
@@ -80,6 +90,16 @@ export async function main(argv: string[], io: CliIo, signal: AbortSignal): Prom
   }
 }
 
+/** Opens the session, runs the command, and always closes the store (PGlite flushes on close). */
+async function withSession(options: SessionOptions, command: (session: Session) => Promise<number>): Promise<number> {
+  const session = await openSession(options);
+  try {
+    return await command(session);
+  } finally {
+    await session.close();
+  }
+}
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -87,6 +107,7 @@ function parse(argv: string[]) {
     options: {
       project: { type: 'string' },
       model: { type: 'string' },
+      conversation: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

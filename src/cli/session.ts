@@ -1,8 +1,17 @@
+import { join } from 'node:path';
 import type { Agent } from '../agent/agent.ts';
 import { buildAgent, chooseModelString, getAgentConfig } from '../agent/build-agent.ts';
-import { findProjectDir, loadProject, type Project } from '../config/load-project.ts';
+import { findProjectDir, loadProject, PROJECT_FILE, type Project } from '../config/load-project.ts';
+import { readYamlFile } from '../config/read-yaml.ts';
+import { projectFileSchema } from '../config/schemas.ts';
 import { AgentryError } from '../errors.ts';
+import { type SyncKnowledgeResult, syncKnowledge } from '../knowledge/sync-knowledge.ts';
 import { ModelRegistry } from '../model/registry.ts';
+import { AgentRunner } from '../runner/agent-runner.ts';
+import type { KnowledgeStore } from '../store/knowledge.ts';
+import { openStore } from '../store/open-store.ts';
+import { LOCAL_SCOPE, type Scope } from '../store/scope.ts';
+import type { Store } from '../store/store.ts';
 
 export interface SessionOptions {
   project?: string | undefined;
@@ -11,15 +20,22 @@ export interface SessionOptions {
   cwd: string;
 }
 
-/** What every command needs: the project, one model registry, and agents built on demand. */
+/** What every command needs: the project, one model registry, the store and runner on demand. */
 export interface Session {
   project: Project;
   registry: ModelRegistry;
   env: SessionOptions['env'];
   modelOverride: string | undefined;
+  /** The CLI acts for the local user. */
+  scope: Scope;
   modelStringFor(agentName: string): string;
   /** Builds the agent; refuses with MODEL_NOT_CONFIGURED (saying what to set) when its provider lacks credentials. */
   agent(name: string): Agent;
+  /** Opens the store once (and indexes knowledge/); later calls share it. */
+  store(): Promise<Store>;
+  runner(): Promise<AgentRunner>;
+  knowledgeSync(): Promise<SyncKnowledgeResult | undefined>;
+  close(): Promise<void>;
 }
 
 export const HOW_TO_CONFIGURE = [
@@ -32,15 +48,35 @@ export const HOW_TO_CONFIGURE = [
 ].join('\n');
 
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const project = await loadProject(findProjectDir(options.project, options.cwd));
+  const dir = findProjectDir(options.project, options.cwd);
+  let opened: Promise<{ store: Store; sync: SyncKnowledgeResult }> | undefined;
+  let runner: AgentRunner | undefined;
+  const open = () => {
+    opened ??= (async () => {
+      const config = readYamlFile(join(dir, PROJECT_FILE), projectFileSchema, dir);
+      const store = await openStore({ config: config.store, projectDir: dir, env: options.env });
+      const sync = await syncKnowledge(store.knowledge, join(dir, 'knowledge'));
+      return { store, sync };
+    })();
+    return opened;
+  };
+  // search_knowledge reaches the store only when an agent actually searches.
+  const knowledge: KnowledgeStore = {
+    listDocuments: async () => (await open()).store.knowledge.listDocuments(),
+    upsertDocument: async (document) => (await open()).store.knowledge.upsertDocument(document),
+    deleteDocument: async (source) => (await open()).store.knowledge.deleteDocument(source),
+    search: async (query, limit) => (await open()).store.knowledge.search(query, limit),
+  };
+  const project = await loadProject(dir, { knowledge });
   const registry = new ModelRegistry({ env: options.env, baseDir: project.dir, fallbackDir: options.cwd });
   const modelStringFor = (agentName: string) =>
     chooseModelString(getAgentConfig(project, agentName), project, options.model, options.env);
-  return {
+  const session: Session = {
     project,
     registry,
     env: options.env,
     modelOverride: options.model,
+    scope: LOCAL_SCOPE,
     modelStringFor,
     agent(name) {
       const config = getAgentConfig(project, name);
@@ -54,5 +90,15 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       }
       return buildAgent(project, config, registry, modelString);
     },
+    store: async () => (await open()).store,
+    async runner() {
+      runner ??= new AgentRunner({ store: await session.store(), agent: (name) => session.agent(name) });
+      return runner;
+    },
+    knowledgeSync: async () => (opened ? (await opened).sync : undefined),
+    async close() {
+      if (opened) await (await opened).store.close();
+    },
   };
+  return session;
 }

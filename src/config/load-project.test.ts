@@ -23,7 +23,7 @@ describe('project loading', () => {
   it('loads the bundled examples with the four reference agents', async () => {
     const project = await loadProject(BUNDLED_EXAMPLES_DIR);
     expect([...project.agents.keys()]).toEqual(['analyst', 'assistant', 'researcher', 'summarizer']);
-    expect(project.agents.get('assistant')?.tools).toEqual(['get_current_time', 'calculate']);
+    expect(project.agents.get('assistant')?.tools).toEqual(['get_current_time', 'calculate', 'search_knowledge']);
     expect(project.config.demo?.model).toBe('scripted:scripts/demo.json');
   });
 
@@ -46,7 +46,7 @@ describe('project loading', () => {
     expect(chooseModelString(config, project, undefined, { AGENTRY_MODEL: 'anthropic:x' })).toBe('anthropic:x');
     expect(chooseModelString({ ...config, model: 'openai:y' }, project, undefined, {})).toBe('openai:y');
     expect(chooseModelString(config, project, undefined, {})).toBe('scripted:script.json');
-    expect(chooseModelString(config, { ...project, config: {} }, undefined, {})).toBe(
+    expect(chooseModelString(config, { ...project, config: { store: {} } }, undefined, {})).toBe(
       'bedrock:anthropic.claude-3-5-sonnet-20240620-v1:0',
     );
   });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentryError } from '../errors.ts';
+import type { KnowledgeStore } from '../store/knowledge.ts';
 import { builtinTools } from '../tools/builtin/index.ts';
 import type { AnyTool } from '../tools/define-tool.ts';
 import { loadProjectTools } from './project-tools.ts';
@@ -34,7 +35,12 @@ export function findProjectDir(explicit: string | undefined, cwd: string = proce
   return BUNDLED_EXAMPLES_DIR;
 }
 
-export async function loadProject(dir: string): Promise<Project> {
+export interface LoadProjectOptions {
+  /** Backs the built-in `search_knowledge` tool. */
+  knowledge?: KnowledgeStore;
+}
+
+export async function loadProject(dir: string, options: LoadProjectOptions = {}): Promise<Project> {
   const projectFile = join(dir, PROJECT_FILE);
   if (!existsSync(projectFile)) {
     throw new AgentryError('CONFIG_NOT_FOUND', `${dir} is not an Agentry project: ${PROJECT_FILE} is missing.`);
@@ -59,7 +65,7 @@ export async function loadProject(dir: string): Promise<Project> {
     agents.set(name, { ...data, name, file: `agents/${file}` });
   }
 
-  const tools = builtinTools();
+  const tools = builtinTools(options.knowledge ? { knowledge: options.knowledge } : {});
   for (const tool of await loadProjectTools(dir)) {
     if (tools.has(tool.name))
       throw new AgentryError('CONFIG_INVALID', `tools/: tool name "${tool.name}" is defined twice.`);

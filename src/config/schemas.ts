@@ -50,11 +50,23 @@ export const agentFileSchema = z
   })
   .strict();
 
+export const storeSchema = z
+  .object({
+    /** Default: `postgres` when DATABASE_URL is set, else `pglite`. */
+    kind: z.enum(['memory', 'pglite', 'postgres', 'dynamodb']).optional(),
+    /** PGlite data folder, relative to the project (default .agentry/data). */
+    dataDir: z.string().min(1).optional(),
+    /** DynamoDB table names (defaults: agent-memory, agent-sessions, agent-workflows). */
+    tables: z.object({ memory: z.string().min(3), sessions: z.string().min(3), workflows: z.string().min(3) }).partial().strict().optional(),
+  })
+  .strict();
+
 export const projectFileSchema = z
   .object({
     name: z.string().min(1).optional(),
     /** Default model for agents that name none. */
     model: z.string().min(1).optional(),
+    store: storeSchema.default({}),
     /** What `agentry start` uses when no provider is configured. */
     demo: z
       .object({ model: z.string().min(1), queries: z.array(z.string().min(1)).default([]) })
@@ -65,3 +77,4 @@ export const projectFileSchema = z
 
 export type AgentFile = z.infer<typeof agentFileSchema>;
 export type ProjectFile = z.infer<typeof projectFileSchema>;
+export type StoreConfig = z.infer<typeof storeSchema>;

@@ -41,12 +41,15 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Light plural stemming: "policies" → "policy", "indexes" → "index", "features" → "feature". */
+/** Light plural stemming: "policies" → "policy", "indexes" → "index", "features" → "feature", "GPUs" → "gpu". */
 export function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   if (word.endsWith('ies') && word.length > 4) return word.slice(0, -3) + 'y';
   if (word.endsWith('sses') || word.endsWith('xes')) return word.slice(0, -2);
-  if (word.endsWith('s') && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+  // "status" and "analysis" keep their s; short acronym plurals ("gpus", "apis") lose it.
+  if (word.endsWith('s') && !word.endsWith('ss') && !(word.length > 4 && /(us|is)$/.test(word))) {
+    return word.slice(0, -1);
+  }
   return word;
 }
 
@@ -79,12 +82,13 @@ export class MemoryKnowledgeIndex implements KnowledgeStore {
       throw new AgentryError('INPUT_INVALID', `Chunk of "${mismatch.source}" given for document "${document.source}".`);
     }
     this.#remove(document.source);
-    const chunks = document.chunks.map((chunk) => indexChunk(chunk));
+    // Copies, so a caller mutating its chunks later cannot change what is indexed.
+    const chunks = document.chunks.map((chunk) => indexChunk({ ...chunk }));
     for (const entry of chunks) {
       for (const term of entry.frequencies.keys()) {
-        let posting = this.#postings.get(term);
-        if (!posting) this.#postings.set(term, (posting = new Set()));
-        posting.add(entry);
+        const posting = this.#postings.get(term);
+        if (posting) posting.add(entry);
+        else this.#postings.set(term, new Set([entry]));
       }
       this.#chunkCount += 1;
       this.#totalLength += entry.length;
@@ -166,10 +170,10 @@ function indexChunk(chunk: KnowledgeChunk): IndexedChunk {
 /**
  * About SNIPPET_CHARS of the chunk around the densest cluster of query terms (most distinct terms,
  * then most occurrences, then earliest), cut at word boundaries, with `…` where text was left out.
- * Whitespace is collapsed. A chunk that matched on its title only gives its opening.
+ * A chunk that matched on its title only gives its opening.
  */
 export function makeSnippet(text: string, terms: ReadonlySet<string>, size = SNIPPET_CHARS): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = flattenForSnippet(text);
   if (flat.length <= size) return flat;
   const matches = tokenize(flat).filter((token) => terms.has(token.term));
   let windowStart = 0;
@@ -195,4 +199,9 @@ export function makeSnippet(text: string, terms: ReadonlySet<string>, size = SNI
     end = space <= start ? end : space;
   }
   return (start > 0 ? '…' : '') + flat.slice(start, end).trim() + (end < flat.length ? '…' : '');
+}
+
+/** Snippet text: whitespace collapsed and Markdown bold markers (`**`) removed; other text as is. */
+export function flattenForSnippet(text: string): string {
+  return text.replaceAll('**', '').replace(/\s+/g, ' ').trim();
 }

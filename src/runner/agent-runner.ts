@@ -92,7 +92,7 @@ export class AgentRunner {
     options: { signal?: AbortSignal; onEvent?: RunEventListener } = {},
   ): Promise<DurableRunResult | undefined> {
     const run = await this.store.runs.getRunById(runId);
-    if (!run || run.status !== 'running') return undefined;
+    if (run?.status !== 'running') return undefined;
     if (!(await this.store.runs.acquireLease(runId, this.owner, this.now(), this.leaseTtlMs))) return undefined;
     const journal = (await this.store.runs.loadJournal(runId)).map((record) => record.entry);
     let agent: Agent;
@@ -154,6 +154,7 @@ export class AgentRunner {
         history: window.messages,
         ...(summary ? { systemSuffix: summary } : {}),
         runId: run.id,
+        conversationId,
         signal: controller.signal,
         ...(input.onEvent ? { onEvent: input.onEvent } : {}),
         journal: {

@@ -1,8 +1,8 @@
-import { runAgent } from '../../agent/run-agent.ts';
 import { humanRenderer } from '../render-events.ts';
-import { HOW_TO_CONFIGURE, openSession, type SessionOptions } from '../session.ts';
+import { HOW_TO_CONFIGURE, openSession, type Session, type SessionOptions } from '../session.ts';
 import { styler, type Terminal } from '../terminal.ts';
 import { chatCommand } from './chat.ts';
+import { resumeInterruptedRuns } from './resume-interrupted.ts';
 
 /**
  * `agentry start` (what `npm start` runs): the project's demo queries through its first agent
@@ -37,13 +37,31 @@ export async function startCommand(
         `${style('dim', HOW_TO_CONFIGURE)}\n\n`,
     );
   }
+  try {
+    return await demoThenChat(session, terminal, agentName, demo?.queries ?? [], input, signal);
+  } finally {
+    await session.close();
+  }
+}
+
+async function demoThenChat(
+  session: Session,
+  terminal: Terminal,
+  agentName: string,
+  queries: readonly string[],
+  input: NodeJS.ReadableStream & { isTTY?: boolean },
+  signal: AbortSignal,
+): Promise<number> {
+  const style = styler(terminal.err, terminal.env);
   const agent = session.agent(agentName);
   terminal.err.write(style('dim', `Agent ${agent.name} on ${agent.model.id}\n`));
-  for (const query of demo?.queries ?? []) {
+  const runner = await session.runner();
+  await resumeInterruptedRuns(session, terminal);
+  for (const query of queries) {
     if (signal.aborted) return 130;
     terminal.err.write(`\n${style('bold', 'you › ')}${query}\n`);
     const render = humanRenderer(terminal);
-    const result = await runAgent(agent, { query, signal, onEvent: render });
+    const result = await runner.run(session.scope, { agent: agentName, query, signal, onEvent: render });
     render.stop();
     if (result.status !== 'succeeded' && result.status !== 'cancelled') return 1;
   }

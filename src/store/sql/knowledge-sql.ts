@@ -1,20 +1,12 @@
 import { AgentryError } from '../../errors.ts';
-import { clampLimit, makeSnippet } from '../../knowledge/memory-index.ts';
+import { clampLimit, flattenForSnippet, makeSnippet } from '../../knowledge/memory-index.ts';
 import {
   KNOWLEDGE_SCHEMA_VERSION,
   type KnowledgeDocument,
   type KnowledgeHit,
   type KnowledgeStore,
 } from '../knowledge.ts';
-
-/**
- * The slice of the SQL client this store needs (PGlite and `pg` both fit it). It matches
- * `SqlClient` in `sql-client.ts`; it is declared here so this store depends on nothing more.
- */
-export interface SqlQueryable {
-  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
-}
+import type { SqlClient } from './sql-client.ts';
 
 /**
  * ts_headline options: a 15-35 word extract with no highlight markup. Empty StartSel/StopSel must be
@@ -23,7 +15,7 @@ export interface SqlQueryable {
 const HEADLINE_OPTIONS = `MaxWords=35, MinWords=15, StartSel="", StopSel=""`;
 
 /** websearch_to_tsquery: words are ANDed; "quoted phrases", `or` and `-word` work as on a search engine. */
-const WEBSEARCH_QUERY = `websearch_to_tsquery('english', $1)`;
+const WEBSEARCH_QUERY = `websearch_to_tsquery('english', $1::text)`;
 
 /**
  * Any of the query's words: the query's own english lexemes, each quoted as a tsquery lexeme and
@@ -31,22 +23,26 @@ const WEBSEARCH_QUERY = `websearch_to_tsquery('english', $1)`;
  * text can act as an operator). NULL when the query has no lexemes, which matches nothing.
  */
 const ANY_WORD_QUERY = `(
-  select string_agg('''' || replace(replace(lexeme, chr(92), chr(92) || chr(92)), '''', '''''') || '''', ' | ')::tsquery
-  from unnest(tsvector_to_array(to_tsvector('english', $1))) as lexeme
+  SELECT string_agg('''' || replace(replace(lexeme, chr(92), chr(92) || chr(92)), '''', '''''') || '''', ' | ')::tsquery
+  FROM unnest(tsvector_to_array(to_tsvector('english', $1::text))) AS lexeme
 )`;
 
+/**
+ * Ranks on the GIN index first and builds headlines (the costly part) only for the rows returned.
+ * An empty query (only stopwords or punctuation) has no nodes and matches nothing.
+ */
 const searchSql = (tsquery: string) => `
-  with q as (select ${tsquery} as q)
-  select top.source, top.title, top.body, top.score,
-    ts_headline('english', top.body, q.q, '${HEADLINE_OPTIONS}') as headline
-  from (
-    select c.source, c.chunk_index, c.title, c.body, ts_rank_cd(c.tsv, q.q) as score
-    from knowledge_chunks c cross join q
-    where numnode(q.q) > 0 and c.tsv @@ q.q
-    order by score desc, c.source, c.chunk_index
-    limit $2
-  ) as top cross join q
-  order by top.score desc, top.source, top.chunk_index`;
+  WITH q AS (SELECT ${tsquery} AS q)
+  SELECT top.source, top.title, top.body, top.score,
+    ts_headline('english', top.body, q.q, '${HEADLINE_OPTIONS}') AS headline
+  FROM (
+    SELECT c.source, c.chunk_index, c.title, c.body, ts_rank_cd(c.tsv, q.q) AS score
+    FROM knowledge_chunks c CROSS JOIN q
+    WHERE numnode(q.q) > 0 AND c.tsv @@ q.q
+    ORDER BY score DESC, c.source, c.chunk_index
+    LIMIT $2
+  ) AS top CROSS JOIN q
+  ORDER BY top.score DESC, top.source, top.chunk_index`;
 
 const SEARCH_ALL_WORDS = searchSql(WEBSEARCH_QUERY);
 const SEARCH_ANY_WORD = searchSql(ANY_WORD_QUERY);
@@ -64,16 +60,20 @@ interface SearchRow {
  * ts_rank_cd over title (weight A) and body (weight B). Every value travels as a parameter.
  */
 export class SqlKnowledgeStore implements KnowledgeStore {
-  readonly #db: SqlQueryable;
+  readonly #db: SqlClient;
 
-  constructor(db: SqlQueryable) {
+  constructor(db: SqlClient) {
     this.#db = db;
   }
 
-  /** Documents indexed under another schema version are listed with an empty hash, so they re-index. */
+  /**
+   * Documents indexed under another schema version are listed with an empty hash, so the next sync
+   * re-indexes them. Unlike other tables, a newer version is not an error: knowledge is derived
+   * from the files and can always be rewritten.
+   */
   async listDocuments(): Promise<Map<string, string>> {
     const { rows } = await this.#db.query<{ source: string; hash: string; schema_version: number }>(
-      'select source, hash, schema_version from knowledge_documents',
+      'SELECT source, hash, schema_version FROM knowledge_documents',
     );
     return new Map(rows.map((row) => [row.source, row.schema_version === KNOWLEDGE_SCHEMA_VERSION ? row.hash : '']));
   }
@@ -89,17 +89,17 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     }
     await this.#db.transaction(async (tx) => {
       await tx.query(
-        `insert into knowledge_documents (source, hash, schema_version) values ($1, $2, $3)
-         on conflict (source) do update
-           set hash = excluded.hash, schema_version = excluded.schema_version, indexed_at = now()`,
+        `INSERT INTO knowledge_documents (source, hash, schema_version) VALUES ($1, $2, $3)
+         ON CONFLICT (source) DO UPDATE
+           SET hash = excluded.hash, schema_version = excluded.schema_version, indexed_at = now()`,
         [document.source, document.hash, KNOWLEDGE_SCHEMA_VERSION],
       );
-      await tx.query('delete from knowledge_chunks where source = $1', [document.source]);
+      await tx.query('DELETE FROM knowledge_chunks WHERE source = $1', [document.source]);
       if (document.chunks.length === 0) return;
       await tx.query(
-        `insert into knowledge_chunks (source, chunk_index, title, body)
-         select $1, chunk.chunk_index, chunk.title, chunk.body
-         from unnest($2::int[], $3::text[], $4::text[]) as chunk (chunk_index, title, body)`,
+        `INSERT INTO knowledge_chunks (source, chunk_index, title, body)
+         SELECT $1, chunk.chunk_index, chunk.title, chunk.body
+         FROM unnest($2::integer[], $3::text[], $4::text[]) AS chunk (chunk_index, title, body)`,
         [
           document.source,
           document.chunks.map((chunk) => chunk.index),
@@ -111,7 +111,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
   }
 
   async deleteDocument(source: string): Promise<void> {
-    await this.#db.query('delete from knowledge_documents where source = $1', [source]);
+    await this.#db.query('DELETE FROM knowledge_documents WHERE source = $1', [source]);
   }
 
   /**
@@ -138,10 +138,10 @@ function usesSearchSyntax(query: string): boolean {
   return /"|(^|\s)-\S/.test(query);
 }
 
-/** ts_headline gives an extract without ellipses: collapse whitespace and add `…` where the body goes on. */
+/** ts_headline gives an extract without ellipses: flatten it as the memory index does, `…` where the body goes on. */
 function markCuts(headline: string, body: string): string {
-  const snippet = headline.replace(/\s+/g, ' ').trim();
-  const flatBody = body.replace(/\s+/g, ' ').trim();
+  const snippet = flattenForSnippet(headline);
+  const flatBody = flattenForSnippet(body);
   if (snippet === '') return makeSnippet(body, new Set());
   return (flatBody.startsWith(snippet) ? '' : '…') + snippet + (flatBody.endsWith(snippet) ? '' : '…');
 }

@@ -23,9 +23,13 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
     if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
     db = await PGlite.create(dataDir);
   } catch (error) {
-    throw new AgentryError('STORE_UNAVAILABLE', `Could not open the embedded database${dataDir ? ` in ${dataDir}` : ''}.`, {
-      cause: error,
-    });
+    throw new AgentryError(
+      'STORE_UNAVAILABLE',
+      `Could not open the embedded database${dataDir ? ` in ${dataDir}` : ''}.`,
+      {
+        cause: error,
+      },
+    );
   }
 
   const client: SqlClient = {
@@ -46,9 +50,19 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
       }
     },
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>) {
+      // What `fn` throws is rethrown as is; only PGlite's own BEGIN/COMMIT/ROLLBACK failures are mapped.
+      let thrown: { error: unknown } | undefined;
       try {
-        return await db.transaction((tx) => fn(transactionClient(tx)));
+        return await db.transaction(async (tx) => {
+          try {
+            return await fn(transactionClient(tx));
+          } catch (error) {
+            thrown = { error };
+            throw error;
+          }
+        });
       } catch (error) {
+        if (thrown && thrown.error === error) throw error;
         throw mapSqlError(error);
       }
     },

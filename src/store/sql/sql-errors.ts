@@ -77,10 +77,14 @@ export function mapSqlError(error: unknown): AgentryError {
     });
   }
   if (code.startsWith('28') || code === '3D000') {
-    return new AgentryError('STORE_UNAVAILABLE', 'The database refused the connection (credentials or database name).', {
-      cause: error,
-      details,
-    });
+    return new AgentryError(
+      'STORE_UNAVAILABLE',
+      'The database refused the connection (credentials or database name).',
+      {
+        cause: error,
+        details,
+      },
+    );
   }
   if (code.startsWith('22')) {
     return new AgentryError('INPUT_INVALID', 'The database rejected a value.', { cause: error, details });

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Message } from '../../agent/messages.ts';
+import { openStore } from '../../store/open-store.ts';
+import { LOCAL_SCOPE } from '../../store/scope.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CHILD = join(ROOT, 'src/runner/testing/crash-child.ts');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+export interface CrashTrialOptions {
+  runId: string;
+  /** Folder for the effect logs. */
+  workDir: string;
+  /** Store selection for the children and the final read (AGENTRY_STORE, AGENTRY_DATA_DIR, DATABASE_URL). */
+  env: Record<string, string>;
+  /** How many times to SIGKILL a child while it works. */
+  kills: number;
+  /** A kill lands at a uniformly random time in [0, this) after the child reports ready. */
+  maxKillDelayMs: number;
+  random?: () => number;
+}
+
+export interface CrashTrialResult {
+  status: string | undefined;
+  /** Kills that hit a live child. */
+  kills: number;
+  processes: number;
+  messages: Message[];
+  /** Call ids whose effect happened, in order (each must appear once). */
+  effects: string[];
+  /** Every execution of the tool, including repeats after a kill. */
+  executions: string[];
+  durationMs: number;
+}
+
+/** Runs one durable run across as many processes as it takes, killing `kills` of them. */
+export async function runCrashTrial(options: CrashTrialOptions): Promise<CrashTrialResult> {
+  const random = options.random ?? Math.random;
+  const effectsFile = join(options.workDir, `${options.runId}.effects`);
+  const executionsFile = join(options.workDir, `${options.runId}.executions`);
+  const started = performance.now();
+  let kills = 0;
+  let processes = 0;
+  for (let attempt = 0; attempt < options.kills + 20; attempt++) {
+    processes++;
+    const child = spawn(TSX, [CHILD, options.runId, effectsFile, executionsFile], {
+      cwd: options.workDir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = collect(child);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await Promise.race([output.ready, exited]);
+    if (kills < options.kills) {
+      const delay = random() * options.maxKillDelayMs;
+      const stillRunning = await Promise.race([exited.then(() => false), wait(delay).then(() => true)]);
+      if (stillRunning && child.exitCode === null) {
+        child.kill('SIGKILL');
+        kills++;
+        await exited;
+        continue;
+      }
+    }
+    const code = await exited;
+    if (code !== 0) throw new Error(`crash child failed (exit ${code}): ${output.stderr()}`);
+    if (output.stdout().includes('done') && !output.stdout().includes('done running')) break;
+  }
+  const store = await openStore({ config: {}, projectDir: options.workDir, env: options.env });
+  try {
+    const run = await store.runs.getRunById(options.runId);
+    const messages = (await store.conversations.loadMessages(LOCAL_SCOPE, `conversation-${options.runId}`)).map(
+      (stored) => stored.message,
+    );
+    return {
+      status: run?.status,
+      kills,
+      processes,
+      messages,
+      effects: readLines(effectsFile),
+      executions: readLines(executionsFile),
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+function collect(child: ChildProcess) {
+  let stdout = '';
+  let stderr = '';
+  let signalReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    signalReady = resolve;
+  });
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+    if (stdout.includes('ready')) signalReady();
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return { ready, stdout: () => stdout, stderr: () => stderr };
+}
+
+function readLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

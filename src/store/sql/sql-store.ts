@@ -1,0 +1,54 @@
+import type { Store } from '../store.ts';
+import { SqlKnowledgeStore } from './knowledge-sql.ts';
+import { migrate } from './migrate.ts';
+import { openPgClient, type PgClientOptions } from './pg-client.ts';
+import { openPgliteClient } from './pglite-client.ts';
+import type { SqlClient } from './sql-client.ts';
+import { SqlConversationStore } from './sql-conversations.ts';
+import { SqlRunStore } from './sql-runs.ts';
+
+export interface SqlStoreOptions {
+  /** Clock for created/updated timestamps (default: the system clock). */
+  now?: () => Date;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+/**
+ * The Store over any SqlClient: one implementation for PGlite and the PostgreSQL server. Runs the
+ * migrations first (STORE_SCHEMA_TOO_NEW if a newer Agentry migrated the database). The store owns
+ * the client: `close()` closes it, and so does a failed start.
+ */
+export async function createSqlStore(client: SqlClient, options: SqlStoreOptions = {}): Promise<Store> {
+  if (options.migrate !== false) {
+    try {
+      await migrate(client);
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw error;
+    }
+  }
+  return {
+    kind: client.dialect,
+    conversations: new SqlConversationStore(client, options.now),
+    runs: new SqlRunStore(client, options.now),
+    knowledge: new SqlKnowledgeStore(client),
+    ping: async () => {
+      await client.query('SELECT 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+/** The embedded default: PGlite in `dataDir` (created on first start), or in memory without one. */
+export async function openPgliteStore(dataDir?: string, options: SqlStoreOptions = {}): Promise<Store> {
+  return createSqlStore(await openPgliteClient(dataDir), options);
+}
+
+/** A PostgreSQL server; the connection string is never echoed in errors. */
+export async function openPostgresStore(
+  connectionString: string,
+  options: SqlStoreOptions & PgClientOptions = {},
+): Promise<Store> {
+  return createSqlStore(openPgClient(connectionString, options), options);
+}
