@@ -18,16 +18,16 @@ const script: ModelScript = {
     {
       when: 'three chores',
       steps: [
-        { delayMs: 15, toolCalls: [{ name: 'record_effect', input: { key: 'chore-1' }, id: 'call-1' }] },
+        { delayMs: 40, toolCalls: [{ name: 'record_effect', input: { key: 'chore-1' }, id: 'call-1' }] },
         {
-          delayMs: 15,
+          delayMs: 40,
           toolCalls: [
             { name: 'record_effect', input: { key: 'chore-2' }, id: 'call-2' },
             { name: 'record_effect', input: { key: 'chore-3' }, id: 'call-3' },
           ],
           expect: { toolResult: 'chore-1' },
         },
-        { delayMs: 15, text: 'All three chores are done.', expect: { toolResult: 'chore-3' } },
+        { delayMs: 40, text: 'All three chores are done.', expect: { toolResult: 'chore-3' } },
       ],
     },
   ],

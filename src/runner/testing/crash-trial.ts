@@ -16,24 +16,29 @@ export interface CrashTrialOptions {
   workDir: string;
   /** Store selection for the children and the final read (AGENTRY_STORE, AGENTRY_DATA_DIR, DATABASE_URL). */
   env: Record<string, string>;
-  /** How many times to SIGKILL a child while it works. */
-  kills: number;
-  /** A kill lands at a uniformly random time in [0, this) after the child reports ready. */
-  maxKillDelayMs: number;
+  /**
+   * Each child is killed at a uniformly random time in [0, this) after it reports ready; 0 never
+   * kills. Set it near an uninterrupted run's duration so kills land anywhere in the run; a child
+   * that finishes first ends the trial.
+   */
+  killWindowMs: number;
+  /** Safety bound on processes per trial. */
+  maxProcesses?: number;
   random?: () => number;
 }
 
 export interface CrashTrialResult {
-  status: string | undefined;
+  runId: string;
   /** Kills that hit a live child. */
   kills: number;
   processes: number;
-  messages: Message[];
   /** Call ids whose effect happened, in order (each must appear once). */
   effects: string[];
   /** Every execution of the tool, including repeats after a kill. */
   executions: string[];
   durationMs: number;
+  /** From ready to exit of the process that finished the run. */
+  lastProcessWorkMs: number;
 }
 
 /** Runs one durable run across as many processes as it takes, killing `kills` of them. */
@@ -44,7 +49,8 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<CrashTr
   const started = performance.now();
   let kills = 0;
   let processes = 0;
-  for (let attempt = 0; attempt < options.kills + 20; attempt++) {
+  let workMs = 0;
+  for (let attempt = 0; attempt < (options.maxProcesses ?? 100); attempt++) {
     processes++;
     const child = spawn(TSX, [CHILD, options.runId, effectsFile, executionsFile], {
       cwd: options.workDir,
@@ -54,8 +60,9 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<CrashTr
     const output = collect(child);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await Promise.race([output.ready, exited]);
-    if (kills < options.kills) {
-      const delay = random() * options.maxKillDelayMs;
+    const readyAt = performance.now();
+    if (options.killWindowMs > 0) {
+      const delay = random() * options.killWindowMs;
       const stillRunning = await Promise.race([exited.then(() => false), wait(delay).then(() => true)]);
       if (stillRunning && child.exitCode === null) {
         child.kill('SIGKILL');
@@ -65,24 +72,41 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<CrashTr
       }
     }
     const code = await exited;
+    workMs = performance.now() - readyAt;
     if (code !== 0) throw new Error(`crash child failed (exit ${code}): ${output.stderr()}`);
     if (output.stdout().includes('done') && !output.stdout().includes('done running')) break;
   }
-  const store = await openStore({ config: {}, projectDir: options.workDir, env: options.env });
+  return {
+    runId: options.runId,
+    kills,
+    processes,
+    effects: readLines(effectsFile),
+    executions: readLines(executionsFile),
+    durationMs: performance.now() - started,
+    lastProcessWorkMs: workMs,
+  };
+}
+
+export interface CrashOutcome {
+  status: string | undefined;
+  messages: Message[];
+}
+
+/** Reads the runs' final state; one store open for many trials (PGlite allows one process at a time). */
+export async function readCrashOutcomes(
+  env: Record<string, string>,
+  workDir: string,
+  runIds: readonly string[],
+): Promise<Map<string, CrashOutcome>> {
+  const store = await openStore({ config: {}, projectDir: workDir, env });
   try {
-    const run = await store.runs.getRunById(options.runId);
-    const messages = (await store.conversations.loadMessages(LOCAL_SCOPE, `conversation-${options.runId}`)).map(
-      (stored) => stored.message,
-    );
-    return {
-      status: run?.status,
-      kills,
-      processes,
-      messages,
-      effects: readLines(effectsFile),
-      executions: readLines(executionsFile),
-      durationMs: performance.now() - started,
-    };
+    const outcomes = new Map<string, CrashOutcome>();
+    for (const runId of runIds) {
+      const run = await store.runs.getRunById(runId);
+      const stored = await store.conversations.loadMessages(LOCAL_SCOPE, `conversation-${runId}`);
+      outcomes.set(runId, { status: run?.status, messages: stored.map((entry) => entry.message) });
+    }
+    return outcomes;
   } finally {
     await store.close();
   }

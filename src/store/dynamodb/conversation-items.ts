@@ -6,16 +6,17 @@ import {
   type StoredMessage,
 } from '../conversations.ts';
 import type { Scope } from '../scope.ts';
-import { isRecord, ItemReader } from './item-reader.ts';
-import { conversationIdOfKey, conversationKey, messageKey, scopeKey, summaryKey, updatedKey } from './keys.ts';
+import { ItemReader, isRecord } from './item-reader.ts';
+import { conversationIdOfKey, conversationKey, MAX_SEQ, messageKey, scopeKey, summaryKey, updatedKey } from './keys.ts';
 
 /**
  * Items of agent-memory (layout in keys.ts). Attributes are snake_case like the reference design's
  * keys. Message bodies are one JSON string attribute (`body`): it keeps NUL characters, empty
  * strings and any JSON value as is, and DynamoDB's 400 KB item limit is above MAX_MESSAGE_CHARS.
  *
- * A header being deleted carries `deleting` = true and no `updated_key`: it is invisible to reads
- * and listings and refuses appends, while its messages are removed (see deleteConversation).
+ * A header being deleted carries `deleting` = <the deleter's token> and no `updated_key`: it is
+ * invisible to reads and listings and refuses appends while its items are removed (see purge in
+ * dynamodb-conversations.ts).
  */
 
 export const MEMORY_KEY_NAMES = ['user_id', 'conversation_id'] as const;
@@ -34,7 +35,7 @@ export function headerItem(scope: Scope, id: string, title: string, at: string):
 }
 
 export function isDeleting(item: Record<string, unknown>): boolean {
-  return item['deleting'] === true;
+  return item['deleting'] !== undefined;
 }
 
 export function readHeader(table: string, item: Record<string, unknown>, scope: Scope): Conversation {
@@ -81,7 +82,8 @@ function isMessage(value: unknown): value is Message {
 export function readMessage(table: string, item: Record<string, unknown>, conversationId: string): StoredMessage {
   const reader = new ItemReader(table, item, MEMORY_KEY_NAMES).checkSchemaVersion(CONVERSATION_SCHEMA_VERSION);
   const seq = reader.number('seq');
-  if (reader.string('conversation_id') !== messageKey(conversationId, seq)) {
+  const matchesKey = Number.isSafeInteger(seq) && seq >= 1 && seq <= MAX_SEQ;
+  if (!matchesKey || reader.string('conversation_id') !== messageKey(conversationId, seq)) {
     throw reader.corrupt(`attribute seq ${seq} does not match its sort key`);
   }
   const stored: StoredMessage = {

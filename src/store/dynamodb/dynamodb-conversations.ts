@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Message } from '../../agent/messages.ts';
 import { AgentryError } from '../../errors.ts';
 import type { Conversation, ConversationStore, ConversationSummary, Page, StoredMessage } from '../conversations.ts';
@@ -22,8 +28,8 @@ import {
   readSummary,
   summaryItem,
 } from './conversation-items.ts';
-import { ItemReader } from './item-reader.ts';
 import { checkAppend } from './item-limits.ts';
+import { ItemReader } from './item-reader.ts';
 import {
   checkSeq,
   conversationItemsPrefix,
@@ -81,13 +87,17 @@ export class DynamoDbConversationStore implements ConversationStore {
       const item = headerItem(scope, id, title, this.now().toISOString());
       try {
         await this.doc.send(
-          new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(conversation_id)' }),
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(conversation_id)',
+          }),
         );
         return readHeader(this.table, item, scope);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw mapDynamoDbError(error);
       }
-      const existing = await this.headerItem(scope, id);
+      const existing = await this.readHeaderItem(scope, id);
       if (existing && !isDeleting(existing)) return readHeader(this.table, existing, scope);
       // A deletion is under way or was interrupted: finish it, then create the conversation afresh.
       if (existing) await this.purge(scope, id);
@@ -98,7 +108,7 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async getConversation(scope: Scope, id: string): Promise<Conversation | undefined> {
-    const item = await this.headerItem(scope, id);
+    const item = await this.readHeaderItem(scope, id);
     return item && !isDeleting(item) ? readHeader(this.table, item, scope) : undefined;
   }
 
@@ -118,7 +128,10 @@ export class DynamoDbConversationStore implements ConversationStore {
         TableName: this.table,
         IndexName: INDEXES.conversationsByUpdated,
         KeyConditionExpression: after ? 'user_id = :user AND updated_key < :after' : 'user_id = :user',
-        ExpressionAttributeValues: { ':user': scopeKey(scope), ...(after ? { ':after': updatedKey(after[0], after[1]) } : {}) },
+        ExpressionAttributeValues: {
+          ':user': scopeKey(scope),
+          ...(after ? { ':after': updatedKey(after[0], after[1]) } : {}),
+        },
         ScanIndexForward: false,
       },
       { max: limit + 1 },
@@ -126,7 +139,9 @@ export class DynamoDbConversationStore implements ConversationStore {
     const conversations = items.filter((item) => !isDeleting(item)).map((item) => readHeader(this.table, item, scope));
     const page = conversations.slice(0, limit);
     const last = page.at(-1);
-    return items.length > limit && last ? { items: page, nextCursor: encodeCursor([last.updatedAt, last.id]) } : { items: page };
+    return items.length > limit && last
+      ? { items: page, nextCursor: encodeCursor([last.updatedAt, last.id]) }
+      : { items: page };
   }
 
   async deleteConversation(scope: Scope, id: string): Promise<boolean> {
@@ -253,7 +268,7 @@ export class DynamoDbConversationStore implements ConversationStore {
     return { user_id: scopeKey(scope), conversation_id: conversationKey(id) };
   }
 
-  private async headerItem(scope: Scope, id: string): Promise<Record<string, unknown> | undefined> {
+  private async readHeaderItem(scope: Scope, id: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await mapped(
       this.doc.send(new GetCommand({ TableName: this.table, Key: this.headerKey(scope, id), ConsistentRead: true })),
     );
@@ -280,7 +295,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       if (actual !== undefined) return conversationConflict(conversationId, expected, actual);
     }
     // No old image (header absent, or contention only): read the header as it is now.
-    const current = await this.headerItem(scope, conversationId);
+    const current = await this.readHeaderItem(scope, conversationId);
     if (!current || isDeleting(current)) return conversationNotFound(conversationId);
     return conversationConflict(conversationId, expected, readHeader(this.table, current, scope).lastSeq);
   }

@@ -3,14 +3,20 @@ import { AgentryError } from '../../errors.ts';
 import type { JournalEntry, JournalRecord, RunRecord, RunStore } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
-import { ItemReader } from './item-reader.ts';
 import { checkAppend } from './item-limits.ts';
+import { ItemReader } from './item-reader.ts';
 import { checkSeq, createdKey, runKey, scopeKey } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
 import { journalItem, RESUMABLE, readJournal, readRun, runItem, SESSIONS_KEY_NAMES } from './run-items.ts';
 import { INDEXES } from './tables.ts';
-import { type CancellationReason, type TransactOptions, transactWrite, wireNumber, wireString } from './transact-write.ts';
+import {
+  type CancellationReason,
+  type TransactOptions,
+  transactWrite,
+  wireNumber,
+  wireString,
+} from './transact-write.ts';
 
 const isPosition = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
@@ -88,11 +94,18 @@ export class DynamoDbRunStore implements RunStore {
     );
     const runs = items.slice(0, limit).map((item) => readRun(this.table, item));
     const last = runs.at(-1);
-    return items.length > limit && last ? { items: runs, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items: runs };
+    return items.length > limit && last
+      ? { items: runs, nextCursor: encodeCursor([last.createdAt, last.id]) }
+      : { items: runs };
   }
 
   /** One transaction, so at most 99 entries at once (INPUT_INVALID above that). */
-  async appendJournal(runId: string, owner: string, expectedLastSeq: number, entries: readonly JournalEntry[]): Promise<void> {
+  async appendJournal(
+    runId: string,
+    owner: string,
+    expectedLastSeq: number,
+    entries: readonly JournalEntry[],
+  ): Promise<void> {
     const bodies = entries.map((entry) => JSON.stringify(entry));
     checkAppend(bodies, 'Journal entry', 'INPUT_INVALID');
     const lastSeq = checkSeq(checkSeq(expectedLastSeq, 'expectedLastSeq') + bodies.length, 'lastSeq');
@@ -142,7 +155,8 @@ export class DynamoDbRunStore implements RunStore {
         new UpdateCommand({
           TableName: this.table,
           Key: runKey(runId),
-          UpdateExpression: 'SET lease_owner = :owner, lease_expires_at = :expires, resume_at = :expires, updated_at = :at',
+          UpdateExpression:
+            'SET lease_owner = :owner, lease_expires_at = :expires, resume_at = :expires, updated_at = :at',
           ConditionExpression:
             'attribute_exists(session_id) AND #status = :running AND (attribute_not_exists(lease_owner) OR ' +
             'lease_owner = :owner OR attribute_not_exists(lease_expires_at) OR lease_expires_at <= :now)',
@@ -172,7 +186,11 @@ export class DynamoDbRunStore implements RunStore {
     const set = ['#status = :status', 'updated_at = :at'];
     const remove = ['lease_owner', 'lease_expires_at'];
     const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':status': patch.status, ':at': this.now().toISOString(), ':owner': owner };
+    const values: Record<string, unknown> = {
+      ':status': patch.status,
+      ':at': this.now().toISOString(),
+      ':owner': owner,
+    };
     if (patch.status === 'running') {
       // Still running but unleased: resumable at once, like a run whose lease expired.
       set.push('resumable = :resumable', 'resume_at = :zero');
@@ -180,7 +198,11 @@ export class DynamoDbRunStore implements RunStore {
     } else {
       remove.push('resumable', 'resume_at');
     }
-    const fields = { text: patch.text, usage: patch.usage && JSON.stringify(patch.usage), error: patch.error && JSON.stringify(patch.error) };
+    const fields = {
+      text: patch.text,
+      usage: patch.usage && JSON.stringify(patch.usage),
+      error: patch.error && JSON.stringify(patch.error),
+    };
     for (const [name, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       set.push(`#${name} = :${name}`);

@@ -6,14 +6,14 @@ import type { Store } from '../store.ts';
 import { DynamoDbConversationStore } from './dynamodb-conversations.ts';
 import { DynamoDbRunStore } from './dynamodb-runs.ts';
 import { mapped } from './map-dynamodb-error.ts';
-import { resolveTableNames, type TableNames } from './tables.ts';
+import { resolveTableNames, type TableNamesOption } from './tables.ts';
 import type { TransactOptions } from './transact-write.ts';
 
 export interface DynamoDbStoreOptions {
   /** Owned by the caller: close() does not destroy it. Credentials and region come with it. */
   client: DynamoDBClient;
   /** Table names; defaults `agent-memory`, `agent-sessions`, `agent-workflows`. */
-  tables?: Partial<TableNames>;
+  tables?: TableNamesOption | undefined;
   now?: () => Date;
   /** Waits between retries of transactions cancelled by contention. */
   sleep?: TransactOptions['sleep'];
@@ -33,9 +33,7 @@ const PING_KEY = { user_id: '%ping', conversation_id: '%ping' };
  */
 export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
   const tables = resolveTableNames(options.tables);
-  const doc = DynamoDBDocumentClient.from(options.client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
   const now = options.now ?? (() => new Date());
   const transact = options.sleep ? { sleep: options.sleep } : {};
   return {

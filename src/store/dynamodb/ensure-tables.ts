@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { AgentryError } from '../../errors.ts';
 import { errorName, mapDynamoDbError } from './map-dynamodb-error.ts';
-import { tableDefinitions, type TableNames } from './tables.ts';
+import { type TableNamesOption, tableDefinitions } from './tables.ts';
 
 export interface EnsureTablesOptions {
   /** How long to wait for new tables (and their indexes) to become ACTIVE. */
@@ -25,7 +25,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function ensureTables(
   client: DynamoDBClient,
-  names: Partial<TableNames> = {},
+  names: TableNamesOption = {},
   options: EnsureTablesOptions = {},
 ): Promise<void> {
   const sleep = options.sleep ?? defaultSleep;
@@ -62,7 +62,8 @@ async function isActive(client: DynamoDBClient, name: string): Promise<boolean> 
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
     return (
-      Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')
+      Table?.TableStatus === 'ACTIVE' &&
+      (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')
     );
   } catch (error) {
     throw mapDynamoDbError(error);

@@ -27,15 +27,23 @@ export function checkAppend(bodies: readonly string[], what: 'Message' | 'Journa
   for (const [index, body] of bodies.entries()) {
     const size = Buffer.byteLength(body);
     if (size > MAX_BODY_BYTES) {
-      throw new AgentryError(code, `${what} ${index + 1} is ${size} bytes; DynamoDB stores at most ${MAX_BODY_BYTES}.`, {
-        details: { limit: MAX_BODY_BYTES, size, unit: 'bytes' },
-      });
+      throw new AgentryError(
+        code,
+        `${what} ${index + 1} is ${size} bytes; DynamoDB stores at most ${MAX_BODY_BYTES}.`,
+        {
+          details: { limit: MAX_BODY_BYTES, size, unit: 'bytes' },
+        },
+      );
     }
     total += size + ITEM_OVERHEAD_BYTES;
   }
   if (total > MAX_TRANSACTION_BYTES) {
-    throw new AgentryError(code, `The append is ${total} bytes; one DynamoDB transaction holds at most ${MAX_TRANSACTION_BYTES}.`, {
-      details: { limit: MAX_TRANSACTION_BYTES, size: total, unit: 'bytes' },
-    });
+    throw new AgentryError(
+      code,
+      `The append is ${total} bytes; one DynamoDB transaction holds at most ${MAX_TRANSACTION_BYTES}.`,
+      {
+        details: { limit: MAX_TRANSACTION_BYTES, size: total, unit: 'bytes' },
+      },
+    );
   }
 }

@@ -43,7 +43,7 @@ export function encodeKeyPart(value: string, field: string): string {
 /** Inverse of encodeKeyPart; undefined for text encodeKeyPart cannot have produced. */
 export function decodeKeyPart(encoded: string): string | undefined {
   if (encoded.length === 0 || encoded.includes(SEPARATOR) || /%(?!23|25)/.test(encoded)) return undefined;
-  return encoded.replace(/%2[35]/g, (escape) => (escape === '%23' ? '#' : '%'));
+  return encoded.replace(/%2[35]/g, (sequence) => (sequence === '%23' ? '#' : '%'));
 }
 
 /** `user_id` of agent-memory and `scope_key` of agent-sessions. */

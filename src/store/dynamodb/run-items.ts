@@ -1,7 +1,13 @@
 import type { TokenUsage } from '../../agent/usage.ts';
 import type { AgentryErrorJSON } from '../../errors.ts';
-import { type JournalEntry, type JournalRecord, RUN_SCHEMA_VERSION, type RunRecord, type StoredRunStatus } from '../runs.ts';
-import { isRecord, ItemReader } from './item-reader.ts';
+import {
+  type JournalEntry,
+  type JournalRecord,
+  RUN_SCHEMA_VERSION,
+  type RunRecord,
+  type StoredRunStatus,
+} from '../runs.ts';
+import { ItemReader, isRecord } from './item-reader.ts';
 import { createdKey, runKey, scopeKey } from './keys.ts';
 
 /**

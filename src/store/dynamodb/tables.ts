@@ -19,8 +19,15 @@ export const DEFAULT_TABLE_NAMES: Readonly<TableNames> = Object.freeze({
   workflows: 'agent-workflows',
 });
 
-export function resolveTableNames(names: Partial<TableNames> = {}): TableNames {
-  return { ...DEFAULT_TABLE_NAMES, ...names };
+/** Table names as configured: any name left out (or undefined) keeps its default. */
+export type TableNamesOption = { [K in keyof TableNames]?: string | undefined };
+
+export function resolveTableNames(names: TableNamesOption = {}): TableNames {
+  return {
+    memory: names.memory ?? DEFAULT_TABLE_NAMES.memory,
+    sessions: names.sessions ?? DEFAULT_TABLE_NAMES.sessions,
+    workflows: names.workflows ?? DEFAULT_TABLE_NAMES.workflows,
+  };
 }
 
 export const INDEXES = {
@@ -115,7 +122,7 @@ export function workflowsTable(name: string = DEFAULT_TABLE_NAMES.workflows): Cr
   };
 }
 
-export function tableDefinitions(names: Partial<TableNames> = {}): CreateTableCommandInput[] {
+export function tableDefinitions(names: TableNamesOption = {}): CreateTableCommandInput[] {
   const resolved = resolveTableNames(names);
   return [memoryTable(resolved.memory), sessionsTable(resolved.sessions), workflowsTable(resolved.workflows)];
 }

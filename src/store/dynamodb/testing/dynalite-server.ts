@@ -36,7 +36,9 @@ export async function startDynalite(): Promise<DynaliteServer> {
     stop: async () => {
       client.destroy();
       await proxy.close();
-      await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        server.close((error?: Error) => (error ? reject(error) : resolve())),
+      );
     },
   };
 }

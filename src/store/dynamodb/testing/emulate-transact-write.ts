@@ -53,7 +53,10 @@ function placeholders(spec: Wire, expressions: (unknown | undefined)[]): Wire {
     const kept = Object.fromEntries(Object.entries(all).filter(([name]) => used.has(name)));
     return Object.keys(kept).length > 0 ? { [field]: kept } : {};
   };
-  return { ...pick('ExpressionAttributeNames', /#[A-Za-z0-9_]+/g), ...pick('ExpressionAttributeValues', /:[A-Za-z0-9_]+/g) };
+  return {
+    ...pick('ExpressionAttributeNames', /#[A-Za-z0-9_]+/g),
+    ...pick('ExpressionAttributeValues', /:[A-Za-z0-9_]+/g),
+  };
 }
 
 export class TransactWriteEmulator {
@@ -89,7 +92,8 @@ export class TransactWriteEmulator {
     }
     for (const field of ['ReturnConsumedCapacity', 'ReturnItemCollectionMetrics']) {
       const value = request[field];
-      if (value !== undefined && value !== 'NONE') return validation(`dynalite transaction emulator: ${field} is not supported.`);
+      if (value !== undefined && value !== 'NONE')
+        return validation(`dynalite transaction emulator: ${field} is not supported.`);
     }
     const operations: Operation[] = [];
     const targets = new Set<string>();
@@ -104,7 +108,11 @@ export class TransactWriteEmulator {
 
     const snapshots: (Wire | undefined)[] = [];
     for (const operation of operations) {
-      const reply = await this.call('GetItem', { TableName: operation.table, Key: operation.key, ConsistentRead: true });
+      const reply = await this.call('GetItem', {
+        TableName: operation.table,
+        Key: operation.key,
+        ConsistentRead: true,
+      });
       if (reply.status !== 200) return reply;
       snapshots.push(isWire(reply.body['Item']) ? reply.body['Item'] : undefined);
     }

@@ -4,8 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { TransactWriteEmulator, type Wire, type WireReply } from './emulate-transact-write.ts';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-/** Headers dynalite checks for the shape of a signature (it does not verify signatures). */
-const AUTH_HEADERS = ['authorization', 'x-amz-date', 'x-amz-security-token'];
+/** dynalite checks that requests look signed, not that signatures are valid. */
+const INTERNAL_AUTH = {
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=AKIDFAKE/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=fake',
+  'x-amz-date': '20260101T000000Z',
+};
 
 interface RawReply {
   status: number;
@@ -36,19 +40,27 @@ export async function startTransactionProxy(target: { host: string; port: number
       const outgoing = request({ host: target.host, port: target.port, method, path, headers, agent }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 500, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 500, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
         response.on('error', reject);
       });
       outgoing.on('error', reject);
       outgoing.end(body);
     });
 
-  const transact = async (headers: IncomingHttpHeaders, body: Buffer): Promise<RawReply> => {
-    const auth = Object.fromEntries(AUTH_HEADERS.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
-    const emulator = new TransactWriteEmulator(async (operation: string, payload: Wire): Promise<WireReply> => {
-      const reply = await forward('POST', '/', { ...auth, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': TARGET_PREFIX + operation }, Buffer.from(JSON.stringify(payload)));
-      return { status: reply.status, body: JSON.parse(reply.body.toString('utf8')) as Wire };
-    });
+  // One emulator for the proxy's life: it remembers committed ClientRequestTokens.
+  const emulator = new TransactWriteEmulator(async (operation: string, payload: Wire): Promise<WireReply> => {
+    const headers = {
+      ...INTERNAL_AUTH,
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': TARGET_PREFIX + operation,
+    };
+    const reply = await forward('POST', '/', headers, Buffer.from(JSON.stringify(payload)));
+    return { status: reply.status, body: JSON.parse(reply.body.toString('utf8')) as Wire };
+  });
+
+  const transact = async (body: Buffer): Promise<RawReply> => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -73,11 +85,16 @@ export async function startTransactionProxy(target: { host: string; port: number
       const body = Buffer.concat(chunks);
       exclusively(() =>
         incoming.headers['x-amz-target'] === `${TARGET_PREFIX}TransactWriteItems`
-          ? transact(incoming.headers, body)
+          ? transact(body)
           : forward(incoming.method ?? 'POST', incoming.url ?? '/', incoming.headers, body),
       ).then(
         (reply) => {
-          const { 'content-length': _length, 'transfer-encoding': _encoding, connection: _connection, ...headers } = reply.headers;
+          const {
+            'content-length': _length,
+            'transfer-encoding': _encoding,
+            connection: _connection,
+            ...headers
+          } = reply.headers;
           outgoing.writeHead(reply.status, { ...headers, 'content-length': reply.body.length });
           outgoing.end(reply.body);
         },
