@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { AgentryError } from '../../errors.ts';
+import { AgentryError, isAgentryError } from '../../errors.ts';
+import { lockDataDir } from './pglite-lock.ts';
 import type { SqlClient } from './sql-client.ts';
 import { mapSqlError } from './sql-errors.ts';
 
@@ -13,16 +14,22 @@ import { mapSqlError } from './sql-errors.ts';
  * inside it. The flip side: inside `transaction(fn)`, `fn` must use its `tx` argument only —
  * the outer client would wait for the very transaction that is waiting on it.
  *
- * One process per folder: PGlite does not lock its data directory, so two processes opening the
- * same folder corrupt it.
+ * One process per folder: PGlite does not lock its data directory, and two processes opening the
+ * same folder corrupt it, so `lockDataDir` refuses a second live process (see pglite-lock.ts).
  */
 export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
   let db: PGlite;
+  let unlock = () => {};
   try {
     // A folder on disk, created on first start; without one, the database lives in memory.
-    if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+    if (dataDir !== undefined) {
+      await mkdir(dataDir, { recursive: true });
+      unlock = lockDataDir(dataDir);
+    }
     db = await PGlite.create(dataDir);
   } catch (error) {
+    unlock();
+    if (isAgentryError(error)) throw error;
     throw new AgentryError(
       'STORE_UNAVAILABLE',
       `Could not open the embedded database${dataDir ? ` in ${dataDir}` : ''}.`,
@@ -67,7 +74,11 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
       }
     },
     async close() {
-      if (!db.closed) await db.close();
+      try {
+        if (!db.closed) await db.close();
+      } finally {
+        unlock();
+      }
     },
   };
   return client;
