@@ -168,14 +168,13 @@ describe('agentry CLI', () => {
     const listed = await cli(['conversations', '--json']);
     expect(JSON.parse(listed.stdout).map((conversation: { id: string }) => conversation.id)).toContain(conversationId);
     const shown = await cli(['conversations', 'show', conversationId!, '--json']);
-    expect(JSON.parse(shown.stdout).messages.map((stored: { message: { role: string } }) => stored.message.role)).toEqual([
-      'user',
-      'assistant',
-      'user',
-      'assistant',
-    ]);
+    expect(
+      JSON.parse(shown.stdout).messages.map((stored: { message: { role: string } }) => stored.message.role),
+    ).toEqual(['user', 'assistant', 'user', 'assistant']);
     const runs = await cli(['runs', '--json']);
-    expect(JSON.parse(runs.stdout).filter((run: { conversationId: string }) => run.conversationId === conversationId)).toHaveLength(2);
+    expect(
+      JSON.parse(runs.stdout).filter((run: { conversationId: string }) => run.conversationId === conversationId),
+    ).toHaveLength(2);
     expect((await cli(['conversations', 'delete', conversationId!])).code).toBe(0);
     expect((await cli(['conversations', 'show', conversationId!])).code).toBe(1);
   });

@@ -9,7 +9,7 @@ import { type SyncKnowledgeResult, syncKnowledge } from '../knowledge/sync-knowl
 import { ModelRegistry } from '../model/registry.ts';
 import { AgentRunner } from '../runner/agent-runner.ts';
 import type { KnowledgeStore } from '../store/knowledge.ts';
-import { openStore } from '../store/open-store.ts';
+import { chooseStoreKind, openStore, pgliteDataDir } from '../store/open-store.ts';
 import { LOCAL_SCOPE, type Scope } from '../store/scope.ts';
 import type { Store } from '../store/store.ts';
 
@@ -26,6 +26,8 @@ export interface Session {
   registry: ModelRegistry;
   env: SessionOptions['env'];
   modelOverride: string | undefined;
+  /** Which backend the store uses and where, for people (no secrets). */
+  storeDescription: string;
   /** The CLI acts for the local user. */
   scope: Scope;
   modelStringFor(agentName: string): string;
@@ -68,6 +70,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     search: async (query, limit) => (await open()).store.knowledge.search(query, limit),
   };
   const project = await loadProject(dir, { knowledge });
+  const storeOptions = { config: project.config.store, projectDir: dir, env: options.env };
+  const kind = chooseStoreKind(storeOptions);
+  const storeDescription =
+    kind === 'pglite'
+      ? `pglite (embedded) in ${pgliteDataDir(storeOptions)}`
+      : kind === 'postgres'
+        ? 'postgres (DATABASE_URL)'
+        : kind;
   const registry = new ModelRegistry({ env: options.env, baseDir: project.dir, fallbackDir: options.cwd });
   const modelStringFor = (agentName: string) =>
     chooseModelString(getAgentConfig(project, agentName), project, options.model, options.env);
@@ -76,6 +86,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     registry,
     env: options.env,
     modelOverride: options.model,
+    storeDescription,
     scope: LOCAL_SCOPE,
     modelStringFor,
     agent(name) {

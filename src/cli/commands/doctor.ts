@@ -12,6 +12,7 @@ export function doctorCommand(session: Session, terminal: Terminal): number {
   terminal.out.write(
     `${ok} ${project.agents.size} agents, ${project.tools.size} tools (${[...project.tools.keys()].join(', ')})\n`,
   );
+  terminal.out.write(`${ok} store ${session.storeDescription}\n`);
   const source = session.modelOverride ? '--model' : session.env.AGENTRY_MODEL ? 'AGENTRY_MODEL' : undefined;
   if (source) terminal.out.write(`${ok} model override from ${source}\n`);
   let problems = 0;
