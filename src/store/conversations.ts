@@ -49,6 +49,11 @@ export interface ConversationStore {
   getConversation(scope: Scope, id: string): Promise<Conversation | undefined>;
   /** Newest first by `updatedAt`. */
   listConversations(scope: Scope, options?: { limit?: number; cursor?: string }): Promise<Page<Conversation>>;
+  /**
+   * Every conversation of every tenant and user, in a stable backend-defined order, cursor-paged.
+   * For the system (backups), never for a request: it ignores scopes by design.
+   */
+  listAllConversations(options?: { limit?: number; cursor?: string }): Promise<Page<Conversation>>;
   /** Deletes the conversation, its messages and its summary. False when there was nothing to delete. */
   deleteConversation(scope: Scope, id: string): Promise<boolean>;
   /**

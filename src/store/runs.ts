@@ -1,6 +1,7 @@
 import type { ToolCallBlock, ToolResultBlock } from '../agent/messages.ts';
 import type { TokenUsage } from '../agent/usage.ts';
 import type { AgentryErrorJSON } from '../errors.ts';
+import type { Page } from './conversations.ts';
 import type { Scope } from './scope.ts';
 
 export const RUN_SCHEMA_VERSION = 1;
@@ -58,9 +59,13 @@ export interface RunStore {
     scope: Scope,
     options?: { limit?: number; cursor?: string; conversationId?: string },
   ): Promise<{ items: RunRecord[]; nextCursor?: string }>;
+  /** Every run of every tenant and user, in a stable backend-defined order, cursor-paged: for backups. */
+  listAllRuns(options?: { limit?: number; cursor?: string }): Promise<Page<RunRecord>>;
   /**
    * Appends journal entries as seq `expectedLastSeq + 1…` if the journal still ends at
    * `expectedLastSeq` and `owner` holds the lease; otherwise RUN_CONFLICT or RUN_LEASE_LOST.
+   * Holding means being `leaseOwner`, whatever the run's status (an import writes the journal of a
+   * finished run this way); expiry matters only to acquireLease.
    */
   appendJournal(runId: string, owner: string, expectedLastSeq: number, entries: readonly JournalEntry[]): Promise<void>;
   loadJournal(runId: string): Promise<JournalRecord[]>;
@@ -69,7 +74,10 @@ export interface RunStore {
    * run is still `running`. Returns false when someone else holds it.
    */
   acquireLease(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
-  /** Ends the run: sets the final fields and releases the lease, if `owner` still holds it. */
+  /**
+   * Ends the run: sets the final fields and releases the lease, if `owner` still holds it. With
+   * status `running` the run stays running, unleased: listAbandonedRuns lists it at once.
+   */
   finishRun(
     runId: string,
     owner: string,

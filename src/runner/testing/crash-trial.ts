@@ -8,7 +8,6 @@ import { LOCAL_SCOPE } from '../../store/scope.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = join(ROOT, 'src/runner/testing/crash-child.ts');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export interface CrashTrialOptions {
   runId: string;
@@ -52,8 +51,10 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<CrashTr
   let workMs = 0;
   for (let attempt = 0; attempt < (options.maxProcesses ?? 100); attempt++) {
     processes++;
-    const child = spawn(TSX, [CHILD, options.runId, effectsFile, executionsFile], {
-      cwd: options.workDir,
+    // Node itself with tsx's loader, not the `tsx` wrapper: SIGKILL must hit the process doing the
+    // work (killing the wrapper would leave its child running as an orphan).
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, options.runId, effectsFile, executionsFile], {
+      cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

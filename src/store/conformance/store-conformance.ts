@@ -239,6 +239,49 @@ export function describeStoreConformance(name: string, factory: StoreFactory, op
         });
       });
 
+      test('lists every conversation of every tenant and user, in pages, and rejects a forged cursor', async () => {
+        const tenant = `t-${randomUUID()}`;
+        const scopes: Scope[] = [
+          { tenantId: tenant, userId: 'alice' },
+          { tenantId: tenant, userId: 'bob' },
+          { tenantId: `${tenant}-other`, userId: 'alice' },
+        ];
+        const expected = new Map<string, { title: string; lastSeq: number }>();
+        for (const [index, scope] of scopes.entries()) {
+          for (let n = 0; n < 3; n++) {
+            const id = `c${n}`;
+            await store.conversations.ensureConversation(scope, id, `title ${index}/${n}`);
+            if (n > 0) await store.conversations.appendMessages(scope, id, 0, [user('hi')]);
+            expected.set(JSON.stringify([scope.tenantId, scope.userId, id]), {
+              title: `title ${index}/${n}`,
+              lastSeq: n > 0 ? 1 : 0,
+            });
+          }
+        }
+        // The store may hold other cases' conversations too: walk every page and look for ours.
+        const seen = new Set<string>();
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.conversations.listAllConversations({ limit: 4, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(4);
+          for (const conversation of page.items) {
+            const key = JSON.stringify([conversation.tenantId, conversation.userId, conversation.id]);
+            expect(seen.has(key), `${key} listed twice`).toBe(false);
+            seen.add(key);
+            const mine = expected.get(key);
+            if (mine) expect(conversation).toMatchObject({ ...mine, schemaVersion: 1 });
+          }
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined);
+        expect(pages).toBeGreaterThanOrEqual(3);
+        for (const key of expected.keys()) expect(seen, `${key} missing`).toContain(key);
+        await expect(store.conversations.listAllConversations({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+          code: 'INPUT_INVALID',
+        });
+      });
+
       test('deletes a conversation with its messages and summary', async () => {
         const scope = freshScope();
         await store.conversations.ensureConversation(scope, 'c1');
@@ -409,6 +452,59 @@ export function describeStoreConformance(name: string, factory: StoreFactory, op
         const c1 = await store.runs.listRuns(scope, { conversationId: 'c1' });
         expect(c1.items.map((run) => run.id.split('-')[0])).toEqual(['r2', 'r0']);
         expect((await store.runs.listRuns({ ...scope, userId: 'mallory' })).items).toEqual([]);
+      });
+
+      test('lists every run of every tenant and user, in pages', async () => {
+        const tenant = `t-${randomUUID()}`;
+        const scopes: Scope[] = [
+          { tenantId: tenant, userId: 'alice' },
+          { tenantId: tenant, userId: 'bob' },
+          { tenantId: `${tenant}-other`, userId: 'alice' },
+        ];
+        const expected = new Map<string, Scope>();
+        for (const scope of scopes) {
+          for (let n = 0; n < 2; n++) {
+            const run = newRun(scope);
+            await store.runs.createRun(run);
+            expected.set(run.id, scope);
+          }
+        }
+        const seen = new Set<string>();
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.runs.listAllRuns({ limit: 2, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          for (const run of page.items) {
+            expect(seen.has(run.id), `${run.id} listed twice`).toBe(false);
+            seen.add(run.id);
+            const scope = expected.get(run.id);
+            if (scope) expect(run).toMatchObject({ ...scope, status: 'running', schemaVersion: 1 });
+          }
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined);
+        expect(pages).toBeGreaterThanOrEqual(3);
+        for (const id of expected.keys()) expect(seen, `${id} missing`).toContain(id);
+        await expect(store.runs.listAllRuns({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+          code: 'INPUT_INVALID',
+        });
+      });
+
+      test('a run finished as running is unleased and resumable at once', async () => {
+        const scope = freshScope();
+        const run = newRun(scope, { leaseExpiresAt: Date.now() + 600_000 });
+        await store.runs.createRun(run);
+        await store.runs.appendJournal(run.id, 'worker-a', 0, [modelStep(1)]);
+        await store.runs.finishRun(run.id, 'worker-a', { status: 'running' });
+        const parked = await store.runs.getRun(scope, run.id);
+        expect(parked?.status).toBe('running');
+        expect(parked?.leaseOwner).toBeUndefined();
+        expect((await store.runs.listAbandonedRuns(Date.now(), 1_000)).map((listed) => listed.id)).toContain(run.id);
+        expect(await store.runs.acquireLease(run.id, 'worker-b', Date.now(), 10_000)).toBe(true);
+        await store.runs.appendJournal(run.id, 'worker-b', 1, [modelStep(2)]);
+        // Close the case: leave nothing resumable for other cases' listings.
+        await store.runs.finishRun(run.id, 'worker-b', { status: 'cancelled' });
       });
     });
 

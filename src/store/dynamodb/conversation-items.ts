@@ -7,7 +7,16 @@ import {
 } from '../conversations.ts';
 import type { Scope } from '../scope.ts';
 import { ItemReader, isRecord } from './item-reader.ts';
-import { conversationIdOfKey, conversationKey, MAX_SEQ, messageKey, scopeKey, summaryKey, updatedKey } from './keys.ts';
+import {
+  conversationIdOfKey,
+  conversationKey,
+  MAX_SEQ,
+  messageKey,
+  scopeKey,
+  scopeOfKey,
+  summaryKey,
+  updatedKey,
+} from './keys.ts';
 
 /**
  * Items of agent-memory (layout in keys.ts). Attributes are snake_case like the reference design's
@@ -52,6 +61,14 @@ export function readHeader(table: string, item: Record<string, unknown>, scope: 
     updatedAt: reader.string('updated_at'),
     lastSeq: reader.number('last_seq'),
   };
+}
+
+/** A header found by a Scan, outside any scope: the scope comes from its partition key. */
+export function readScannedHeader(table: string, item: Record<string, unknown>): Conversation {
+  const reader = new ItemReader(table, item, MEMORY_KEY_NAMES);
+  const scope = scopeOfKey(reader.string('user_id'));
+  if (!scope) throw reader.corrupt('its partition key is not a <tenant>#<user> key');
+  return readHeader(table, item, scope);
 }
 
 export function messageItem(

@@ -25,11 +25,12 @@ import {
   messageItem,
   readHeader,
   readMessage,
+  readScannedHeader,
   readSummary,
   summaryItem,
 } from './conversation-items.ts';
 import { checkAppend } from './item-limits.ts';
-import { ItemReader } from './item-reader.ts';
+import { ItemReader, isRecord, keyOf } from './item-reader.ts';
 import {
   checkSeq,
   conversationItemsPrefix,
@@ -42,6 +43,7 @@ import {
 } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
+import { scanItems } from './scan-items.ts';
 import { INDEXES } from './tables.ts';
 import {
   type CancellationReason,
@@ -53,6 +55,11 @@ import {
 
 const isPosition = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
+
+const isMemoryKey = (value: unknown): value is Record<(typeof MEMORY_KEY_NAMES)[number], string> =>
+  isRecord(value) &&
+  Object.keys(value).length === MEMORY_KEY_NAMES.length &&
+  MEMORY_KEY_NAMES.every((name) => typeof value[name] === 'string');
 
 const contention = () =>
   new AgentryError('STORE_UNAVAILABLE', 'DynamoDB cancelled the write under contention; retry it.', {
@@ -142,6 +149,30 @@ export class DynamoDbConversationStore implements ConversationStore {
     return items.length > limit && last
       ? { items: page, nextCursor: encodeCursor([last.updatedAt, last.id]) }
       : { items: page };
+  }
+
+  /**
+   * A consistent Scan filtered to live headers: every message and summary item is read and
+   * dropped too, so all pages together cost one full read of the table. For backups only. Order
+   * is DynamoDB's scan order; the cursor is the last header's key (a valid ExclusiveStartKey).
+   */
+  async listAllConversations(options: { limit?: number; cursor?: string } = {}): Promise<Page<Conversation>> {
+    const limit = pageSize(options.limit);
+    const items = await scanItems(
+      this.doc,
+      {
+        TableName: this.table,
+        FilterExpression: 'attribute_exists(last_seq) AND attribute_not_exists(deleting)',
+        ConsistentRead: true,
+      },
+      { max: limit + 1, start: decodeCursor(options.cursor, isMemoryKey) },
+    );
+    const page = items.slice(0, limit);
+    const conversations = page.map((item) => readScannedHeader(this.table, item));
+    const last = page.at(-1);
+    return items.length > limit && last
+      ? { items: conversations, nextCursor: encodeCursor(keyOf(last, MEMORY_KEY_NAMES)) }
+      : { items: conversations };
   }
 
   async deleteConversation(scope: Scope, id: string): Promise<boolean> {

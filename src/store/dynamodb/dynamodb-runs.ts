@@ -1,13 +1,15 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AgentryError } from '../../errors.ts';
+import type { Page } from '../conversations.ts';
 import type { JournalEntry, JournalRecord, RunRecord, RunStore } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
 import { checkAppend } from './item-limits.ts';
-import { ItemReader } from './item-reader.ts';
+import { ItemReader, isRecord, keyOf } from './item-reader.ts';
 import { checkSeq, createdKey, runKey, scopeKey } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
+import { scanItems } from './scan-items.ts';
 import { journalItem, RESUMABLE, readJournal, readRun, runItem, SESSIONS_KEY_NAMES } from './run-items.ts';
 import { INDEXES } from './tables.ts';
 import {
@@ -20,6 +22,12 @@ import {
 
 const isPosition = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
+
+const isRunKey = (value: unknown): value is { session_id: string; timestamp: 0 } =>
+  isRecord(value) &&
+  Object.keys(value).length === 2 &&
+  typeof value['session_id'] === 'string' &&
+  value['timestamp'] === 0;
 
 /** Items a filtered listRuns reads per request (DynamoDB applies Limit before the filter). */
 const FILTERED_PAGE_SIZE = 100;
@@ -96,6 +104,31 @@ export class DynamoDbRunStore implements RunStore {
     const last = runs.at(-1);
     return items.length > limit && last
       ? { items: runs, nextCursor: encodeCursor([last.createdAt, last.id]) }
+      : { items: runs };
+  }
+
+  /**
+   * A consistent Scan filtered to run items (`timestamp` 0): journal items are read and dropped
+   * too. For backups only. Order is DynamoDB's scan order; the cursor is the last run's key.
+   */
+  async listAllRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<RunRecord>> {
+    const limit = pageSize(options.limit);
+    const items = await scanItems(
+      this.doc,
+      {
+        TableName: this.table,
+        FilterExpression: '#ts = :zero',
+        ExpressionAttributeNames: { '#ts': 'timestamp' },
+        ExpressionAttributeValues: { ':zero': 0 },
+        ConsistentRead: true,
+      },
+      { max: limit + 1, start: decodeCursor(options.cursor, isRunKey) },
+    );
+    const page = items.slice(0, limit);
+    const runs = page.map((item) => readRun(this.table, item));
+    const last = page.at(-1);
+    return items.length > limit && last
+      ? { items: runs, nextCursor: encodeCursor(keyOf(last, SESSIONS_KEY_NAMES)) }
       : { items: runs };
   }
 

@@ -14,7 +14,7 @@ export class ItemReader {
   ) {}
 
   key(): Record<string, unknown> {
-    return Object.fromEntries(this.keyNames.map((name) => [name, this.item[name]]));
+    return keyOf(this.item, this.keyNames);
   }
 
   corrupt(problem: string, cause?: unknown): AgentryError {
@@ -79,6 +79,11 @@ export class ItemReader {
   optionalJson<T>(name: string, check: (value: unknown) => value is T): T | undefined {
     return this.has(name) ? this.json(name, check) : undefined;
   }
+}
+
+/** The primary key of an item, e.g. to resume a Scan after it. */
+export function keyOf(item: Record<string, unknown>, keyNames: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keyNames.map((name) => [name, item[name]]));
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -51,6 +51,14 @@ export function scopeKey(scope: Scope): string {
   return `${encodeKeyPart(scope.tenantId, 'tenantId')}${SEPARATOR}${encodeKeyPart(scope.userId, 'userId')}`;
 }
 
+/** Inverse of scopeKey; undefined for a partition key scopeKey cannot have produced. */
+export function scopeOfKey(key: string): Scope | undefined {
+  const parts = key.split(SEPARATOR);
+  if (parts.length !== 2) return undefined;
+  const [tenantId, userId] = parts.map(decodeKeyPart);
+  return tenantId === undefined || userId === undefined ? undefined : { tenantId, userId };
+}
+
 export function conversationKey(conversationId: string): string {
   return encodeKeyPart(conversationId, 'conversationId');
 }

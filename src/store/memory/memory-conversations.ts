@@ -27,6 +27,18 @@ const key = (scope: Scope, id: string) => JSON.stringify([scope.tenantId, scope.
 const isPosition = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
 
+const isTriple = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === 'string');
+
+function compareTriples(a: readonly string[], b: readonly string[]): number {
+  for (let index = 0; index < 3; index++) {
+    const x = a[index] ?? '';
+    const y = b[index] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 /**
  * Conversations in process memory. Values are copied in and out so callers cannot mutate stored
  * state, as with a real database. Check-and-write sections contain no `await`, so they are atomic.
@@ -78,6 +90,20 @@ export class MemoryConversationStore implements ConversationStore {
     const items = mine.slice(0, limit).map((conversation) => ({ ...conversation }));
     const last = items.at(-1);
     return mine.length > limit && last ? { items, nextCursor: encodeCursor([last.updatedAt, last.id]) } : { items };
+  }
+
+  /** By (tenantId, userId, id), compared by UTF-16 code units; the cursor is the last item's triple. */
+  async listAllConversations(options: { limit?: number; cursor?: string } = {}): Promise<Page<Conversation>> {
+    const limit = pageSize(options.limit);
+    const after = decodeCursor(options.cursor, isTriple);
+    const position = (conversation: Conversation) => [conversation.tenantId, conversation.userId, conversation.id];
+    const all = [...this.entries.values()]
+      .map((entry) => entry.conversation)
+      .filter((conversation) => !after || compareTriples(position(conversation), after) > 0)
+      .sort((a, b) => compareTriples(position(a), position(b)));
+    const items = all.slice(0, limit).map((conversation) => ({ ...conversation }));
+    const last = items.at(-1);
+    return all.length > limit && last ? { items, nextCursor: encodeCursor(position(last)) } : { items };
   }
 
   async deleteConversation(scope: Scope, id: string): Promise<boolean> {

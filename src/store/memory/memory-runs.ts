@@ -1,10 +1,14 @@
 import { AgentryError } from '../../errors.ts';
+import type { Page } from '../conversations.ts';
 import { type JournalEntry, type JournalRecord, RUN_SCHEMA_VERSION, type RunRecord, type RunStore } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
 
 const isPosition = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
+
+const isIdPosition = (value: unknown): value is [string] =>
+  Array.isArray(value) && value.length === 1 && typeof value[0] === 'string';
 
 /** Runs and journals in process memory; same contracts as the durable backends. */
 export class MemoryRunStore implements RunStore {
@@ -40,6 +44,18 @@ export class MemoryRunStore implements RunStore {
     const items = mine.slice(0, limit).map((run) => structuredClone(run));
     const last = items.at(-1);
     return mine.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
+  }
+
+  /** By id (UTF-16 code units); the cursor is the last item's id. */
+  async listAllRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<RunRecord>> {
+    const limit = pageSize(options.limit);
+    const after = decodeCursor(options.cursor, isIdPosition);
+    const all = [...this.runs.values()]
+      .filter((run) => !after || run.id > after[0])
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const items = all.slice(0, limit).map((run) => structuredClone(run));
+    const last = items.at(-1);
+    return all.length > limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
   }
 
   async appendJournal(

@@ -47,6 +47,17 @@ const LIST = `
   ORDER BY updated_at DESC, id DESC
   LIMIT $5`;
 
+/** Every scope, keyset-paged on the primary key (tenant_id, user_id, id); byte order (COLLATE "C"). */
+const LIST_ALL_FIRST = `
+  SELECT ${CONVERSATION_COLUMNS} FROM conversations
+  ORDER BY tenant_id, user_id, id
+  LIMIT $1`;
+const LIST_ALL_AFTER = `
+  SELECT ${CONVERSATION_COLUMNS} FROM conversations
+  WHERE (tenant_id, user_id, id) > ($2, $3, $4)
+  ORDER BY tenant_id, user_id, id
+  LIMIT $1`;
+
 const DELETE = 'DELETE FROM conversations WHERE tenant_id = $1 AND user_id = $2 AND id = $3 RETURNING 1 AS deleted';
 
 /**
@@ -127,6 +138,10 @@ interface SummaryRow {
   schema_version: unknown;
 }
 
+/** A listAllConversations cursor: the last item's [tenantId, userId, id]. */
+const isKeyPosition = (value: unknown): value is [string, string, string] =>
+  Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === 'string');
+
 const isMessage = (value: unknown): boolean =>
   isObject(value) && typeof value['role'] === 'string' && Array.isArray(value['content']);
 
@@ -188,6 +203,19 @@ export class SqlConversationStore implements ConversationStore {
     const items = rows.slice(0, limit).map(toConversation);
     const last = items.at(-1);
     return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.updatedAt, last.id]) } : { items };
+  }
+
+  async listAllConversations(options: { limit?: number; cursor?: string } = {}): Promise<Page<Conversation>> {
+    const limit = pageSize(options.limit);
+    const after = decodeCursor(options.cursor, isKeyPosition);
+    const { rows } = after
+      ? await this.db.query<ConversationRow>(LIST_ALL_AFTER, [limit + 1, ...after])
+      : await this.db.query<ConversationRow>(LIST_ALL_FIRST, [limit + 1]);
+    const items = rows.slice(0, limit).map(toConversation);
+    const last = items.at(-1);
+    return rows.length > limit && last
+      ? { items, nextCursor: encodeCursor([last.tenantId, last.userId, last.id]) }
+      : { items };
   }
 
   async deleteConversation(scope: Scope, id: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { TokenUsage } from '../../agent/usage.ts';
 import { AgentryError, type AgentryErrorJSON } from '../../errors.ts';
+import type { Page } from '../conversations.ts';
 import {
   type JournalEntry,
   type JournalRecord,
@@ -37,6 +38,10 @@ const LIST_IN_CONVERSATION = `
   WHERE tenant_id = $1 AND user_id = $2 AND conversation_id = $6 AND (created_at, id) < ($3::timestamptz, $4::text)
   ORDER BY created_at DESC, id DESC
   LIMIT $5`;
+
+/** Every scope, keyset-paged on the primary key; byte order (COLLATE "C"). */
+const LIST_ALL_FIRST = `SELECT ${RUN_COLUMNS} FROM runs ORDER BY id LIMIT $1`;
+const LIST_ALL_AFTER = `SELECT ${RUN_COLUMNS} FROM runs WHERE id > $2 ORDER BY id LIMIT $1`;
 
 /**
  * Conditional journal append in one statement, like the message append: `bumped` moves
@@ -113,6 +118,10 @@ interface JournalRow {
   created_at: unknown;
   schema_version: unknown;
 }
+
+/** A listAllRuns cursor: the last item's [id]. */
+const isIdPosition = (value: unknown): value is [string] =>
+  Array.isArray(value) && value.length === 1 && typeof value[0] === 'string';
 
 const isUsage = (value: unknown) => isObject(value) && typeof value['totalTokens'] === 'number';
 const isErrorJson = (value: unknown) => isObject(value) && typeof value['code'] === 'string';
@@ -194,6 +203,17 @@ export class SqlRunStore implements RunStore {
     const items = rows.slice(0, limit).map(toRun);
     const last = items.at(-1);
     return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
+  }
+
+  async listAllRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<RunRecord>> {
+    const limit = pageSize(options.limit);
+    const after = decodeCursor(options.cursor, isIdPosition);
+    const { rows } = after
+      ? await this.db.query<RunRow>(LIST_ALL_AFTER, [limit + 1, after[0]])
+      : await this.db.query<RunRow>(LIST_ALL_FIRST, [limit + 1]);
+    const items = rows.slice(0, limit).map(toRun);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
   }
 
   async appendJournal(
