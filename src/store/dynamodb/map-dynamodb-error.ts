@@ -1,4 +1,5 @@
 import { AgentryError } from '../../errors.ts';
+import { NETWORK_ERROR_CODES } from '../network-errors.ts';
 
 /**
  * AWS SDK errors → AgentryError, in one place. The SDK error stays in `cause` only: its message can
@@ -35,19 +36,6 @@ const CREDENTIAL_NAMES = new Set([
   'CredentialsProviderError',
 ]);
 
-/** Socket-level failures: DynamoDB (or the local endpoint) is not reachable. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
 function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
 }
@@ -59,7 +47,7 @@ export function errorName(error: unknown): string | undefined {
 
 function networkCode(error: unknown): string | undefined {
   const code = field(error, 'code');
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return code;
   // Node reports a failed multi-address connect as an AggregateError of per-address errors.
   const nested = field(error, 'errors');
   if (Array.isArray(nested)) return nested.map(networkCode).find((inner) => inner !== undefined);

@@ -1,22 +1,10 @@
 import { AgentryError } from '../../errors.ts';
+import { NETWORK_ERROR_CODES } from '../network-errors.ts';
 
 /**
  * Driver errors → AgentryError, in one place for both clients. The driver error stays in `cause`
  * only: its text can echo SQL parameters (message content) or connection details.
  */
-
-/** Socket-level failures: the server is not there or the connection dropped. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 /** SQLSTATEs meaning "this server/connection cannot serve you right now", worth a retry. */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57P05', '53300', '53400']);
@@ -50,7 +38,7 @@ function isSqlState(code: string | undefined): code is string {
 
 export function isConnectionFailure(error: unknown): boolean {
   const code = codeOf(error);
-  if (code !== undefined && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) {
+  if (code !== undefined && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) {
     return true;
   }
   const message = fieldOf(error, 'message');
