@@ -1,0 +1,18 @@
+import type { AnyApiRoute } from '../api-route.ts';
+import type { ServerRuntime } from '../runtime.ts';
+import { agentRoutes } from './agents.ts';
+import { conversationRoutes } from './conversations.ts';
+import { healthRoutes } from './health.ts';
+import { referenceRoutes } from './reference-agent.ts';
+import { runRoutes } from './runs.ts';
+
+/** Every route of the API; the OpenAPI document is generated from this list. */
+export function apiRoutes(runtime: ServerRuntime): AnyApiRoute[] {
+  return [
+    ...healthRoutes(runtime),
+    ...referenceRoutes(runtime),
+    ...agentRoutes(runtime),
+    ...runRoutes(runtime),
+    ...conversationRoutes(runtime),
+  ];
+}

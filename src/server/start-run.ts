@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { AgentryError } from '../errors.ts';
+import type { DurableRunResult } from '../runner/agent-runner.ts';
+import type { Scope } from '../store/scope.ts';
+import type { ServerRuntime } from './runtime.ts';
+
+export interface StartedRun {
+  runId: string;
+  done: Promise<DurableRunResult>;
+}
+
+/**
+ * Starts a durable run owned by `scope`, registered with the live-run hub so streams can follow
+ * it and cancel can reach it. Validates the agent first, so an unknown agent or a missing model
+ * provider fails before anything is stored. Each run ends by itself after `runTimeoutMs`.
+ */
+export function startRun(
+  runtime: ServerRuntime,
+  scope: Scope,
+  input: { agent: string; query: string; conversationId?: string | undefined },
+): StartedRun {
+  if (runtime.shutdown.aborted)
+    throw new AgentryError('SHUTTING_DOWN', 'The server is shutting down; retry on another instance.', {
+      retryable: true,
+    });
+  runtime.agent(input.agent);
+  const runId = randomUUID();
+  const controller = new AbortController();
+  const timeout = setTimeout(
+    () => controller.abort(new AgentryError('RUN_TIMEOUT', `The run exceeded ${runtime.options.runTimeoutMs} ms.`)),
+    runtime.options.runTimeoutMs,
+  );
+  timeout.unref();
+  const onEvent = runtime.live.start(runId, scope, controller);
+  const done = runtime.runner
+    .run(scope, {
+      agent: input.agent,
+      query: input.query,
+      runId,
+      signal: controller.signal,
+      onEvent,
+      ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+    })
+    .then((result) => {
+      runtime.metrics.recordRun(result.status, result.usage.inputTokens, result.usage.outputTokens);
+      return result;
+    })
+    .finally(() => {
+      clearTimeout(timeout);
+      runtime.live.finish(runId);
+    });
+  return { runId, done };
+}
