@@ -3,8 +3,11 @@ import type { ServerRuntime } from '../runtime.ts';
 import { agentRoutes } from './agents.ts';
 import { conversationRoutes } from './conversations.ts';
 import { healthRoutes } from './health.ts';
+import { openAiChatRoutes } from './openai-chat-completions.ts';
+import { openAiModelRoutes } from './openai-models.ts';
 import { referenceRoutes } from './reference-agent.ts';
 import { runRoutes } from './runs.ts';
+import { uiChatRoutes } from './ui-chat.ts';
 
 /** Every route of the API; the OpenAPI document is generated from this list. */
 export function apiRoutes(runtime: ServerRuntime): AnyApiRoute[] {
@@ -12,7 +15,10 @@ export function apiRoutes(runtime: ServerRuntime): AnyApiRoute[] {
     ...healthRoutes(runtime),
     ...referenceRoutes(runtime),
     ...agentRoutes(runtime),
+    ...uiChatRoutes(runtime),
     ...runRoutes(runtime),
     ...conversationRoutes(runtime),
+    ...openAiModelRoutes(runtime),
+    ...openAiChatRoutes(runtime),
   ];
 }
