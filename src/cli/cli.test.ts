@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,8 +89,8 @@ describe('agentry CLI', () => {
     }
   });
 
-  it('start runs the demo in a labelled demo mode without crashing when nothing is configured', async () => {
-    const { code, stdout, stderr } = await cli(['start']);
+  it('demo runs the demo queries in a labelled demo mode when nothing is configured', async () => {
+    const { code, stdout, stderr } = await cli(['demo']);
     expect(code).toBe(0);
     expect(stderr).toContain('DEMO MODE');
     expect(stdout).toContain('25 × 47 = 1175.');
@@ -177,11 +177,46 @@ describe('agentry CLI', () => {
     ).toHaveLength(2);
     expect((await cli(['conversations', 'delete', conversationId!])).code).toBe(0);
     expect((await cli(['conversations', 'show', conversationId!])).code).toBe(1);
-  });
+  }, 90_000);
 
   it('a fresh process fails on a missing conversation with a clear code', async () => {
     const missing = await cli(['conversations', 'show', 'no-such-conversation']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('CONVERSATION_NOT_FOUND');
   });
+
+  it('start serves the API in demo mode with a local key, and shuts down gracefully on SIGTERM', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'agentry-start-'));
+    cpSync(join(ROOT, 'examples'), project, { recursive: true, filter: (source) => !source.includes('.agentry') });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'start', '--port', '0', '--project', project],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: EMPTY_HOME },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!/on http:\/\/127\.0\.0\.1:\d+/.test(stderr) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+    const key = /(agk_\w+_[\w-]+)/.exec(stderr)?.[1];
+    expect(stderr).toContain('DEMO MODE');
+    expect(url).toBeDefined();
+    expect(key).toBeDefined();
+    expect(readFileSync(join(project, '.agentry', 'local-api-key'), 'utf8').trim()).toBe(key);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const answer = await fetch(`${url}/agent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key! },
+      body: JSON.stringify({ query: 'What is 25 * 47?' }),
+    });
+    expect(await answer.json()).toMatchObject({ response: '25 × 47 = 1175.', user_id: 'local' });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('"message":"stopped"');
+  }, 40_000);
 });

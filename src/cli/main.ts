@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util';
 import { AgentryError, isAgentryError } from '../errors.ts';
 import { agentsCommand } from './commands/agents.ts';
+import { exportCommand, importCommand } from './commands/backup.ts';
 import { chatCommand } from './commands/chat.ts';
 import { conversationsCommand } from './commands/conversations.ts';
+import { demoCommand } from './commands/demo.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { keysCommand } from './commands/keys.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
+import { serveCommand } from './commands/serve.ts';
 import { startCommand } from './commands/start.ts';
 import { openSession, type Session, type SessionOptions } from './session.ts';
 import type { Terminal } from './terminal.ts';
@@ -13,19 +17,32 @@ import type { Terminal } from './terminal.ts';
 const USAGE = `Usage: agentry <command> [options]
 
 Commands:
-  start                     Run the project's demo queries, then chat (demo mode without a provider)
+  start                     Serve the HTTP API (like serve; in demo mode on a scripted model without a provider)
+  serve [--port N] [--host H]  Serve the HTTP API (default 127.0.0.1:8787)
+  demo                      Run the project's demo queries in the terminal, then chat
   run <agent> "<query>"     Run an agent once and stream its answer
   chat <agent>              Interactive chat with an agent
   agents                    List the project's agents
   conversations [list]      List conversations; also: show <id>, delete <id>
   runs [list]               List runs; also: show <id>, resume [<id>]
   doctor                    Check configuration and credentials (calls no model)
+  export [--out FILE]       Write every conversation, message and run of the store as JSON lines (default: stdout)
+  import FILE               Read an export into the store (FILE - reads stdin); never merges into existing data
+  keys create --tenant T --user U  Create an API key (shown once); also: keys list [--tenant T], keys revoke <id>
 
 Options:
   --project <dir>           Project folder (default: current folder if it has agentry.config.yaml, else the examples)
   --model <provider:model>  Override the model (also AGENTRY_MODEL), e.g. scripted:scripts/demo.json
   --conversation <id>       run, chat: continue this conversation
-  --json                    run: print run events as JSON lines; lists: print JSON
+  --json                    run: print run events as JSON lines; lists, import: print JSON
+  --out <file>              export: write to this file instead of stdout
+  --skip-existing           import: leave conversations and runs that already exist as they are
+  --tenant <id>, --user <id>  keys: the key's tenant and user (list: filter by --tenant)
+  --name <text>             keys create: a label for people
+  --scopes <a,b>            keys create: agents:run, conversations:read (default: both)
+  --admin                   keys create: add the admin scope
+  --on-behalf               keys create: the key may name another user of its tenant per request (user_id)
+  --plan <name>             keys create: usage plan for rate limits (default: default)
   -h, --help                Show this help
 `;
 
@@ -53,7 +70,11 @@ export async function main(argv: string[], io: CliIo, signal: AbortSignal): Prom
   try {
     switch (command) {
       case 'start':
-        return await startCommand(options, io, io.in, signal);
+        return await startCommand(options, io, listenOptions(values, signal));
+      case 'serve':
+        return await withSession(options, (session) => serveCommand(session, io, listenOptions(values, signal)));
+      case 'demo':
+        return await demoCommand(options, io, io.in, signal);
       case 'run': {
         const [agent, ...words] = rest;
         if (!agent || words.length === 0)
@@ -77,6 +98,32 @@ export async function main(argv: string[], io: CliIo, signal: AbortSignal): Prom
         return await withSession(options, (session) => runsCommand(session, io, rest, values.json ?? false));
       case 'doctor':
         return await withSession(options, async (session) => doctorCommand(session, io));
+      case 'export':
+        return await withSession(options, (session) => exportCommand(session, io, { out: values.out, cwd: io.cwd }));
+      case 'import': {
+        const [file] = rest;
+        if (!file) return usageError(io, 'import needs a file: agentry import backup.jsonl (or - to read stdin)');
+        const importOptions = {
+          cwd: io.cwd,
+          stdin: io.in,
+          skipExisting: values['skip-existing'] ?? false,
+          json: values.json ?? false,
+        };
+        return await withSession(options, (session) => importCommand(session, io, file, importOptions));
+      }
+      case 'keys': {
+        const keysOptions = {
+          tenant: values.tenant,
+          user: values.user,
+          name: values.name,
+          scopes: values.scopes,
+          admin: values.admin ?? false,
+          onBehalf: values['on-behalf'] ?? false,
+          plan: values.plan,
+          json: values.json ?? false,
+        };
+        return await withSession(options, (session) => keysCommand(session, io, rest, keysOptions));
+      }
       default:
         return usageError(io, `Unknown command "${command}".`);
     }
@@ -109,9 +156,27 @@ function parse(argv: string[]) {
       model: { type: 'string' },
       conversation: { type: 'string' },
       json: { type: 'boolean' },
+      out: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'skip-existing': { type: 'boolean' },
+      tenant: { type: 'string' },
+      user: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      admin: { type: 'boolean' },
+      'on-behalf': { type: 'boolean' },
+      plan: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function listenOptions(values: { port?: string | undefined; host?: string | undefined }, signal: AbortSignal) {
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AgentryError('INPUT_INVALID', `--port must be 0-65535 (got ${values.port}).`);
+  return { port, host: values.host ?? '127.0.0.1', signal };
 }
 
 function usageError(io: CliIo, message: string): number {

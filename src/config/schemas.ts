@@ -56,8 +56,54 @@ export const storeSchema = z
     kind: z.enum(['memory', 'pglite', 'postgres', 'dynamodb']).optional(),
     /** PGlite data folder, relative to the project (default .agentry/data). */
     dataDir: z.string().min(1).optional(),
-    /** DynamoDB table names (defaults: agent-memory, agent-sessions, agent-workflows). */
-    tables: z.object({ memory: z.string().min(3), sessions: z.string().min(3), workflows: z.string().min(3) }).partial().strict().optional(),
+    /** DynamoDB table names (defaults: agent-memory, agent-sessions, agent-workflows, agent-api-keys). */
+    tables: z
+      .object({
+        memory: z.string().min(3),
+        sessions: z.string().min(3),
+        workflows: z.string().min(3),
+        apiKeys: z.string().min(3),
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** One usage plan, as in API Gateway: a token bucket (`rate` per second, `burst` deep) and a daily quota. */
+export const usagePlanSchema = z
+  .object({
+    /** Requests per second the bucket refills at; fractions allowed (0.5 = one every 2 s). */
+    rate: z.number().positive().max(100_000),
+    /** Bucket size: requests admitted at once after a quiet period. */
+    burst: z.number().int().min(1).max(1_000_000),
+    /** Requests per UTC day. */
+    quota: z.number().int().min(1).max(1_000_000_000_000),
+  })
+  .strict();
+
+/**
+ * `plans:` by name (the `plan` of an API key). `default` may be redefined; `unlimited` is built in
+ * and reserved. A key naming a plan that is not here gets `default`. See src/server/limits/plans.ts.
+ */
+export const plansSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dots, underscores or dashes'), usagePlanSchema)
+  .refine((plans) => !Object.hasOwn(plans, 'unlimited'), 'the plan name "unlimited" is built in and reserved');
+
+/** `limits:` in agentry.config.yaml: where usage-plan counters live. Defaults in src/server/limits/open-limiter.ts. */
+export const rateLimitsSchema = z
+  .object({
+    /** Default: `redis` when REDIS_URL is set, else `postgres` when DATABASE_URL is set, else `memory`. */
+    store: z.enum(['memory', 'postgres', 'redis', 'dynamodb']).optional(),
+    /** Admit requests when the store fails (default true); false answers 503 STORE_UNAVAILABLE instead. */
+    failOpen: z.boolean().optional(),
+    /** Redis key prefix, PostgreSQL and DynamoDB table name prefix (default agentry_rl). */
+    prefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter')
+      .optional(),
+    /** PostgreSQL and DynamoDB: create the tables on first use (default true; false when provisioned). */
+    createTables: z.boolean().optional(),
   })
   .strict();
 
@@ -67,6 +113,10 @@ export const projectFileSchema = z
     /** Default model for agents that name none. */
     model: z.string().min(1).optional(),
     store: storeSchema.default({}),
+    /** Usage plans for API keys; merged over the built-in `default` and `unlimited`. */
+    plans: plansSchema.optional(),
+    /** Where usage-plan counters live. */
+    limits: rateLimitsSchema.optional(),
     /** What `agentry start` uses when no provider is configured. */
     demo: z
       .object({ model: z.string().min(1), queries: z.array(z.string().min(1)).default([]) })
@@ -78,3 +128,5 @@ export const projectFileSchema = z
 export type AgentFile = z.infer<typeof agentFileSchema>;
 export type ProjectFile = z.infer<typeof projectFileSchema>;
 export type StoreConfig = z.infer<typeof storeSchema>;
+export type UsagePlanConfig = z.infer<typeof usagePlanSchema>;
+export type RateLimitsConfig = z.infer<typeof rateLimitsSchema>;

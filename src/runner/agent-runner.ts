@@ -36,8 +36,11 @@ export interface DurableRunResult extends RunResult {
   conversationId: string;
 }
 
-/** Failures after which the run stays `running` in the store, to be resumed once its lease expires. */
-const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST']);
+/**
+ * Failures after which the run stays `running` in the store, to be resumed once its lease expires.
+ * SHUTTING_DOWN is the abort reason a stopping server gives its runs: another process continues them.
+ */
+const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST', 'SHUTTING_DOWN']);
 
 /**
  * Runs agents durably: a run record with a lease, a journal written step by step, the
@@ -165,7 +168,11 @@ export class AgentRunner {
           },
         },
       });
-      if (RESUMABLE_FAILURES.has(result.error?.code ?? '')) return { ...result, conversationId };
+      if (RESUMABLE_FAILURES.has(result.error?.code ?? '')) {
+        // A stopping process hands the run over at once: its lease expires now.
+        if (result.error?.code === 'SHUTTING_DOWN') await this.store.runs.acquireLease(run.id, this.owner, this.now(), 0).catch(() => false);
+        return { ...result, conversationId };
+      }
       // A process that lost its lease (it stalled; another resumed the run) must not append: the other one will.
       // Race: a stall longer than the lease TTL between this check and the append would still append twice.
       if (!(await this.store.runs.acquireLease(run.id, this.owner, this.now(), this.leaseTtlMs))) {

@@ -37,9 +37,24 @@ export function createApp(runtime: ServerRuntime): Hono<AppEnv> {
     '*',
     cors({
       origin: (origin) => (runtime.options.corsOrigins.includes(origin) ? origin : null),
-      allowHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'last-event-id', 'x-agentry-conversation-id'],
+      allowHeaders: [
+        'content-type',
+        'authorization',
+        'x-api-key',
+        'x-request-id',
+        'last-event-id',
+        'x-agentry-conversation-id',
+      ],
       allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-agentry-conversation-id', 'x-agentry-run-id'],
+      exposeHeaders: [
+        'x-request-id',
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+        'x-agentry-conversation-id',
+        'x-agentry-run-id',
+      ],
       maxAge: 600,
     }),
   );

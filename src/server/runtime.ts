@@ -21,6 +21,23 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   runTimeoutMs: 300_000,
 });
 
+/**
+ * Server settings from the environment, shared by `agentry serve` and Lambda. Invalid numbers fall
+ * back to the defaults; `*` is never accepted as a CORS origin.
+ */
+export function serverOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ServerOptions {
+  const origins = env.AGENTRY_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [];
+  const positive = (value: string | undefined, fallback: number) => {
+    const number = Number(value);
+    return value !== undefined && Number.isFinite(number) && number > 0 ? number : fallback;
+  };
+  return {
+    corsOrigins: origins.filter((origin) => origin !== '' && origin !== '*'),
+    bodyLimitBytes: positive(env.AGENTRY_BODY_LIMIT_BYTES, DEFAULT_SERVER_OPTIONS.bodyLimitBytes),
+    runTimeoutMs: positive(env.AGENTRY_RUN_TIMEOUT_MS, DEFAULT_SERVER_OPTIONS.runTimeoutMs),
+  };
+}
+
 /** Whether a request may proceed under the caller's usage plan, and what to tell it. */
 export interface LimitDecision {
   allowed: boolean;

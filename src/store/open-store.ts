@@ -18,8 +18,12 @@ export interface OpenStoreOptions {
 export function chooseStoreKind({ config, env }: Pick<OpenStoreOptions, 'config' | 'env'>): StoreKind {
   const fromEnv = env.AGENTRY_STORE;
   if (fromEnv !== undefined) {
-    if (fromEnv === 'memory' || fromEnv === 'pglite' || fromEnv === 'postgres' || fromEnv === 'dynamodb') return fromEnv;
-    throw new AgentryError('CONFIG_INVALID', `AGENTRY_STORE must be memory, pglite, postgres or dynamodb (got "${fromEnv}").`);
+    if (fromEnv === 'memory' || fromEnv === 'pglite' || fromEnv === 'postgres' || fromEnv === 'dynamodb')
+      return fromEnv;
+    throw new AgentryError(
+      'CONFIG_INVALID',
+      `AGENTRY_STORE must be memory, pglite, postgres or dynamodb (got "${fromEnv}").`,
+    );
   }
   return config.kind ?? (env.DATABASE_URL ? 'postgres' : 'pglite');
 }
@@ -43,7 +47,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     }
     case 'postgres': {
       const url = options.env.DATABASE_URL;
-      if (!url) throw new AgentryError('CONFIG_INVALID', 'The postgres store needs DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/agentry.');
+      if (!url)
+        throw new AgentryError(
+          'CONFIG_INVALID',
+          'The postgres store needs DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/agentry.',
+        );
       const { openPostgresStore } = await import('./sql/sql-store.ts');
       return openPostgresStore(url);
     }

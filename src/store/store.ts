@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from './api-keys.ts';
 import type { ConversationStore } from './conversations.ts';
 import type { KnowledgeStore } from './knowledge.ts';
 import type { RunStore } from './runs.ts';
@@ -12,6 +13,7 @@ export interface Store {
   readonly conversations: ConversationStore;
   readonly runs: RunStore;
   readonly knowledge: KnowledgeStore;
+  readonly apiKeys: ApiKeyStore;
   /** Cheap reachability check (for readiness probes). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,44 +1,27 @@
+import { openSessionOrDemo } from '../demo-mode.ts';
 import { humanRenderer } from '../render-events.ts';
-import { HOW_TO_CONFIGURE, openSession, type Session, type SessionOptions } from '../session.ts';
+import type { Session, SessionOptions } from '../session.ts';
 import { styler, type Terminal } from '../terminal.ts';
 import { chatCommand } from './chat.ts';
 import { resumeInterruptedRuns } from './resume-interrupted.ts';
 
 /**
- * `agentry start` (what `npm start` runs): the project's demo queries through its first agent
- * (`assistant` when present), then an interactive chat when stdin is a terminal. With no model
- * provider configured it runs on the project's bundled script instead of failing, and says so.
+ * `agentry demo`: the project's demo queries through its first agent (`assistant` when present),
+ * then an interactive chat when stdin is a terminal. With no model provider configured it runs on
+ * the project's bundled script instead of failing, and says so.
  */
-export async function startCommand(
+export async function demoCommand(
   options: SessionOptions,
   terminal: Terminal,
   input: NodeJS.ReadableStream & { isTTY?: boolean },
   signal: AbortSignal,
 ): Promise<number> {
-  let session = await openSession(options);
-  const style = styler(terminal.err, terminal.env);
-  const agentName = session.project.agents.has('assistant') ? 'assistant' : [...session.project.agents.keys()][0];
-  if (!agentName) {
-    terminal.err.write(`${session.project.dir} has no agents (agents/*.yaml).\n`);
-    return 1;
-  }
-  const modelString = session.modelStringFor(agentName);
-  const check = session.registry.check(modelString);
-  const demo = session.project.config.demo;
-  if (!check.ok) {
-    if (!demo) {
-      terminal.err.write(`${modelString}: ${check.message}\n\n${HOW_TO_CONFIGURE}\n`);
-      return 1;
-    }
-    session = await openSession({ ...options, model: demo.model });
-    terminal.err.write(
-      `${style('yellow', style('bold', '━━ DEMO MODE ━━'))} No model provider is configured (${check.message})\n` +
-        `Running ${session.project.name} on the scripted model ${demo.model}: real agent loop and tools, canned model replies.\n\n` +
-        `${style('dim', HOW_TO_CONFIGURE)}\n\n`,
-    );
-  }
+  const opened = await openSessionOrDemo(options, terminal);
+  if (!opened) return 1;
+  const { session, agentName } = opened;
+  const queries = session.project.config.demo?.queries ?? [];
   try {
-    return await demoThenChat(session, terminal, agentName, demo?.queries ?? [], input, signal);
+    return await demoThenChat(session, terminal, agentName, queries, input, signal);
   } finally {
     await session.close();
   }

@@ -37,6 +37,7 @@ export async function authenticate(c: Context<AppEnv>, runtime: ServerRuntime, s
 export async function applyUsagePlan(c: Context<AppEnv>, runtime: ServerRuntime, identity: Identity): Promise<void> {
   if (!runtime.limiter) return;
   const decision = await runtime.limiter.consume(identity);
+  if (decision.allowed && !Number.isFinite(decision.limit)) return; // an unmetered plan: no limits to announce
   c.header('RateLimit-Limit', String(decision.limit));
   c.header('RateLimit-Remaining', String(Math.max(0, decision.remaining)));
   c.header('RateLimit-Reset', String(Math.ceil(decision.resetSeconds)));

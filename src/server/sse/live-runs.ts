@@ -10,6 +10,8 @@ export interface LiveRun {
   userId: string;
   controller: AbortController;
   done: boolean;
+  /** Resolves when the run finished (whatever its outcome). */
+  ended: Promise<void>;
 }
 
 interface Entry extends LiveRun {
@@ -34,15 +36,20 @@ export class LiveRuns {
     scope: { tenantId: string; userId: string },
     controller: AbortController,
   ): (event: RunEvent) => void {
+    let markEnded: () => void = () => {};
+    const ended = new Promise<void>((resolve) => {
+      markEnded = resolve;
+    });
     const entry: Entry = {
       runId,
       ...scope,
       controller,
       done: false,
+      ended,
       events: [],
       assigner: new EventIdAssigner(),
       subscribers: new Set(),
-      finished: new Set(),
+      finished: new Set([markEnded]),
     };
     this.runs.set(runId, entry);
     return (event) => {

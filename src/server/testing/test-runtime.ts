@@ -25,6 +25,8 @@ export interface TestRuntimeOptions {
   projectDir?: string;
   store?: Store;
   keys?: TestKey[];
+  /** The real credential check (e.g. an ApiKeyVerifier over `store`); replaces `keys` when given. */
+  authenticate?: ServerRuntime['authenticate'];
   limiter?: RequestLimiter;
   options?: Partial<ServerOptions>;
 }
@@ -55,7 +57,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     store,
     runner: new AgentRunner({ store, agent }),
     agent,
-    authenticate: async (raw) => identities.get(raw),
+    authenticate: options.authenticate ?? (async (raw) => identities.get(raw)),
     limiter: options.limiter,
     metrics: new ServerMetrics(),
     live: new LiveRuns(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../agent/messages.ts';
+import type { ApiKeyRecord } from '../api-keys.ts';
 import { MAX_MESSAGE_CHARS } from '../conversations.ts';
 import type { JournalEntry, RunRecord } from '../runs.ts';
 import type { Scope } from '../scope.ts';
@@ -61,6 +62,21 @@ function newRun(scope: Scope, overrides: Partial<RunRecord> = {}): Omit<RunRecor
     updatedAt: at,
     leaseOwner: 'worker-a',
     leaseExpiresAt: Date.now() + 60_000,
+    ...overrides,
+  };
+}
+
+function newApiKey(tenantId: string, overrides: Partial<ApiKeyRecord> = {}): Omit<ApiKeyRecord, 'schemaVersion'> {
+  return {
+    id: randomUUID().replace(/-/g, '').slice(0, 16),
+    tenantId,
+    userId: 'alice',
+    name: 'ci',
+    scopes: ['agents:run', 'conversations:read'],
+    onBehalf: false,
+    plan: 'default',
+    secretHash: randomUUID().replace(/-/g, '').repeat(2),
+    createdAt: new Date().toISOString(),
     ...overrides,
   };
 }
@@ -505,6 +521,49 @@ export function describeStoreConformance(name: string, factory: StoreFactory, op
         await store.runs.appendJournal(run.id, 'worker-b', 1, [modelStep(2)]);
         // Close the case: leave nothing resumable for other cases' listings.
         await store.runs.finishRun(run.id, 'worker-b', { status: 'cancelled' });
+      });
+    });
+
+    describe('api keys', () => {
+      test('creates, reads, lists by tenant and revokes keys; revocation is permanent', async () => {
+        const tenant = `t-${randomUUID()}`;
+        const first = newApiKey(tenant, { createdAt: '2025-01-01T00:00:00.000Z', scopes: ['agents:run'] });
+        const second = newApiKey(tenant, { createdAt: '2025-01-02T00:00:00.000Z', onBehalf: true, name: '' });
+        const other = newApiKey(`${tenant}-other`, { scopes: ['admin'] });
+        for (const record of [second, first, other]) await store.apiKeys.createKey(record);
+        expect(await store.apiKeys.getKey(first.id)).toEqual({ schemaVersion: 1, ...first });
+        expect(await store.apiKeys.getKey(second.id)).toEqual({ schemaVersion: 1, ...second });
+        expect(await store.apiKeys.getKey(`${first.id}x`)).toBeUndefined();
+        expect(await store.apiKeys.getKey('')).toBeUndefined();
+        expect((await store.apiKeys.listKeys({ tenantId: tenant })).map((record) => record.id)).toEqual([
+          first.id,
+          second.id,
+        ]);
+        const all = (await store.apiKeys.listKeys()).map((record) => record.id);
+        expect(all).toEqual(expect.arrayContaining([first.id, second.id, other.id]));
+
+        const at = '2025-02-01T12:00:00.000Z';
+        expect(await store.apiKeys.revokeKey(first.id, at)).toBe(true);
+        expect(await store.apiKeys.revokeKey(first.id, '2025-03-01T00:00:00.000Z')).toBe(false);
+        expect(await store.apiKeys.revokeKey(`${first.id}x`, at)).toBe(false);
+        expect(await store.apiKeys.getKey(first.id)).toEqual({ schemaVersion: 1, ...first, revokedAt: at });
+        expect((await store.apiKeys.getKey(second.id))?.revokedAt).toBeUndefined();
+        expect((await store.apiKeys.listKeys({ tenantId: tenant }))[0]?.revokedAt).toBe(at);
+      });
+
+      test('key ids are unique: a second create with the same id fails and changes nothing', async () => {
+        const tenant = `t-${randomUUID()}`;
+        const record = newApiKey(tenant);
+        await store.apiKeys.createKey(record);
+        const thief = { ...newApiKey(`${tenant}-other`), id: record.id };
+        await expect(store.apiKeys.createKey(thief)).rejects.toMatchObject({ code: 'API_KEY_CONFLICT' });
+        await store.apiKeys.revokeKey(record.id, new Date().toISOString());
+        await expect(store.apiKeys.createKey(record)).rejects.toMatchObject({ code: 'API_KEY_CONFLICT' });
+        expect(await store.apiKeys.getKey(record.id)).toMatchObject({
+          tenantId: tenant,
+          secretHash: record.secretHash,
+        });
+        expect(await store.apiKeys.listKeys({ tenantId: `${tenant}-other` })).toEqual([]);
       });
     });
 

@@ -9,8 +9,8 @@ import { ItemReader, isRecord, keyOf } from './item-reader.ts';
 import { checkSeq, createdKey, runKey, scopeKey } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
-import { scanItems } from './scan-items.ts';
 import { journalItem, RESUMABLE, readJournal, readRun, runItem, SESSIONS_KEY_NAMES } from './run-items.ts';
+import { scanItems } from './scan-items.ts';
 import { INDEXES } from './tables.ts';
 import {
   type CancellationReason,

@@ -239,7 +239,12 @@ describe('DynamoDB store specifics (dynalite)', () => {
   });
 
   it('uses configured table names', async () => {
-    const tables = { memory: 'custom-memory', sessions: 'custom-sessions', workflows: 'custom-workflows' };
+    const tables = {
+      memory: 'custom-memory',
+      sessions: 'custom-sessions',
+      workflows: 'custom-workflows',
+      apiKeys: 'custom-api-keys',
+    };
     await ensureTables(server.client, tables);
     await ensureTables(server.client, tables); // idempotent
     const custom = createDynamoDbStore({ client: server.client, tables });
@@ -249,5 +254,18 @@ describe('DynamoDB store specifics (dynalite)', () => {
     expect(await store.conversations.getConversation(scope, 'c1')).toBeUndefined();
     expect(await store.runs.getRunById('custom-run')).toBeUndefined();
     expect(await custom.runs.getRunById('custom-run')).toBeDefined();
+    const key = {
+      id: 'customkey0000000',
+      ...scope,
+      name: '',
+      scopes: ['admin' as const],
+      onBehalf: false,
+      plan: 'default',
+      secretHash: '00'.repeat(32),
+      createdAt: new Date().toISOString(),
+    };
+    await custom.apiKeys.createKey(key);
+    expect(await store.apiKeys.getKey(key.id)).toBeUndefined();
+    expect(await custom.apiKeys.getKey(key.id)).toMatchObject({ id: key.id, scopes: ['admin'] });
   });
 });

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { MemoryKnowledgeIndex } from '../../knowledge/memory-index.ts';
 import type { KnowledgeStore } from '../knowledge.ts';
 import type { Store } from '../store.ts';
+import { DynamoDbApiKeyStore } from './dynamodb-api-keys.ts';
 import { DynamoDbConversationStore } from './dynamodb-conversations.ts';
 import { DynamoDbRunStore } from './dynamodb-runs.ts';
 import { mapped } from './map-dynamodb-error.ts';
@@ -12,7 +13,7 @@ import type { TransactOptions } from './transact-write.ts';
 export interface DynamoDbStoreOptions {
   /** Owned by the caller: close() does not destroy it. Credentials and region come with it. */
   client: DynamoDBClient;
-  /** Table names; defaults `agent-memory`, `agent-sessions`, `agent-workflows`. */
+  /** Table names; defaults `agent-memory`, `agent-sessions`, `agent-workflows`, `agent-api-keys`. */
   tables?: TableNamesOption | undefined;
   now?: () => Date;
   /** Waits between retries of transactions cancelled by contention. */
@@ -28,7 +29,7 @@ export interface DynamoDbStoreOptions {
 const PING_KEY = { user_id: '%ping', conversation_id: '%ping' };
 
 /**
- * The AWS deployment's Store: conversations and runs in DynamoDB (tables: tables.ts, created by
+ * The AWS deployment's Store: conversations, runs and API keys in DynamoDB (tables: tables.ts, created by
  * the infrastructure or, in tests and local development, by ensureTables), knowledge in memory.
  */
 export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
@@ -41,6 +42,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     conversations: new DynamoDbConversationStore(doc, tables.memory, now, transact),
     runs: new DynamoDbRunStore(doc, tables.sessions, now, transact),
     knowledge: options.knowledge ?? new MemoryKnowledgeIndex(),
+    apiKeys: new DynamoDbApiKeyStore(doc, tables.apiKeys),
     // A data-plane read (DescribeTable is rate-limited control plane): proves reachability,
     // credentials and that the table exists.
     ping: async () => {

@@ -57,6 +57,12 @@ export class ItemReader {
     return this.has(name) ? this.number(name) : undefined;
   }
 
+  boolean(name: string): boolean {
+    const value = this.item[name];
+    if (typeof value !== 'boolean') throw this.corrupt(`attribute ${name} is not a boolean`);
+    return value;
+  }
+
   oneOf<T extends string>(name: string, values: readonly T[]): T {
     const value = this.string(name);
     if (!(values as readonly string[]).includes(value)) throw this.corrupt(`attribute ${name} has unknown value`);

@@ -1,8 +1,8 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * The three tables of the reference design, with its key names, as plain CreateTable inputs so the
- * CDK app can build the same tables. All are on-demand (PAY_PER_REQUEST). Production tables also
+ * The three tables of the reference design, with its key names, plus the API keys table, as plain
+ * CreateTable inputs so the CDK app can build the same tables. All are on-demand (PAY_PER_REQUEST). Production tables also
  * get point-in-time recovery and deletion protection; CreateTable cannot set PITR (it is a separate
  * UpdateContinuousBackups call), so that lives in the infrastructure, not here. Key layout: keys.ts.
  */
@@ -11,12 +11,14 @@ export interface TableNames {
   memory: string;
   sessions: string;
   workflows: string;
+  apiKeys: string;
 }
 
 export const DEFAULT_TABLE_NAMES: Readonly<TableNames> = Object.freeze({
   memory: 'agent-memory',
   sessions: 'agent-sessions',
   workflows: 'agent-workflows',
+  apiKeys: 'agent-api-keys',
 });
 
 /** Table names as configured: any name left out (or undefined) keeps its default. */
@@ -27,6 +29,7 @@ export function resolveTableNames(names: TableNamesOption = {}): TableNames {
     memory: names.memory ?? DEFAULT_TABLE_NAMES.memory,
     sessions: names.sessions ?? DEFAULT_TABLE_NAMES.sessions,
     workflows: names.workflows ?? DEFAULT_TABLE_NAMES.workflows,
+    apiKeys: names.apiKeys ?? DEFAULT_TABLE_NAMES.apiKeys,
   };
 }
 
@@ -122,7 +125,25 @@ export function workflowsTable(name: string = DEFAULT_TABLE_NAMES.workflows): Cr
   };
 }
 
+/**
+ * API keys, one item per key under `key_id`; only the SHA-256 of the secret is stored. Listing
+ * (an admin operation on a small table) scans, so no index is needed.
+ */
+export function apiKeysTable(name: string = DEFAULT_TABLE_NAMES.apiKeys): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'key_id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'key_id', KeyType: 'HASH' }],
+  };
+}
+
 export function tableDefinitions(names: TableNamesOption = {}): CreateTableCommandInput[] {
   const resolved = resolveTableNames(names);
-  return [memoryTable(resolved.memory), sessionsTable(resolved.sessions), workflowsTable(resolved.workflows)];
+  return [
+    memoryTable(resolved.memory),
+    sessionsTable(resolved.sessions),
+    workflowsTable(resolved.workflows),
+    apiKeysTable(resolved.apiKeys),
+  ];
 }

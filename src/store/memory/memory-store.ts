@@ -1,5 +1,6 @@
 import { MemoryKnowledgeIndex } from '../../knowledge/memory-index.ts';
 import type { Store } from '../store.ts';
+import { MemoryApiKeyStore } from './memory-api-keys.ts';
 import { MemoryConversationStore } from './memory-conversations.ts';
 import { MemoryRunStore } from './memory-runs.ts';
 
@@ -10,6 +11,7 @@ export function createMemoryStore(options: { now?: () => Date } = {}): Store {
     conversations: new MemoryConversationStore(options.now),
     runs: new MemoryRunStore(options.now),
     knowledge: new MemoryKnowledgeIndex(),
+    apiKeys: new MemoryApiKeyStore(),
     ping: async () => {},
     close: async () => {},
   };

@@ -3,6 +3,7 @@ import { SqlKnowledgeStore } from './knowledge-sql.ts';
 import { migrate } from './migrate.ts';
 import { openPgClient, type PgClientOptions } from './pg-client.ts';
 import { openPgliteClient } from './pglite-client.ts';
+import { SqlApiKeyStore } from './sql-api-keys.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConversationStore } from './sql-conversations.ts';
 import { SqlRunStore } from './sql-runs.ts';
@@ -33,6 +34,7 @@ export async function createSqlStore(client: SqlClient, options: SqlStoreOptions
     conversations: new SqlConversationStore(client, options.now),
     runs: new SqlRunStore(client, options.now),
     knowledge: new SqlKnowledgeStore(client),
+    apiKeys: new SqlApiKeyStore(client),
     ping: async () => {
       await client.query('SELECT 1');
     },
