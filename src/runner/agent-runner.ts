@@ -65,7 +65,8 @@ export class AgentRunner {
   async run(scope: Scope, input: DurableRunInput): Promise<DurableRunResult> {
     const agent = this.buildAgent(input.agent);
     const conversationId = input.conversationId ?? randomUUID();
-    await this.store.conversations.ensureConversation(scope, conversationId, input.query.slice(0, 80));
+    // Titles are plain text columns, which PostgreSQL refuses NUL in.
+    await this.store.conversations.ensureConversation(scope, conversationId, input.query.replaceAll('\u0000', '').slice(0, 80));
     const at = new Date(this.now()).toISOString();
     const run: RunRecord = {
       schemaVersion: 1,

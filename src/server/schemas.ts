@@ -13,7 +13,12 @@ export const agentNameSchema = z
   .max(64)
   .regex(/^[a-z][a-z0-9_-]*$/, 'an agent name');
 
-export const querySchema = z.string().trim().min(1, 'must not be empty').max(100_000);
+export const querySchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100_000)
+  .refine((query) => !query.includes('\u0000'), 'must not contain NUL characters');
 
 export const usageSchema = z.object({
   inputTokens: z.number(),
