@@ -16,8 +16,9 @@ import type { Scope } from '../../src/store/scope.ts';
 import type { Store } from '../../src/store/store.ts';
 import { type AnyTool, defineTool } from '../../src/tools/define-tool.ts';
 import { addImpl, fakeV4Model, PROMPT, SYSTEM, timeImpl } from '../src/workload.ts';
-import { type BackendName, isBackendName, openBackend } from './backends.ts';
+import { openBackend } from './backends.ts';
 import { type StoreTimings, timedStore } from './timed-store.ts';
+import { parseAgentryVariant } from './variants.ts';
 
 /** Spans per turn: invoke_agent + 3 × chat + 2 × execute_tool. */
 const SPANS_PER_TURN = 6;
@@ -26,27 +27,19 @@ const SCOPE: Scope = { tenantId: 'bench', userId: 'bench-user' };
 export interface AgentryVariant {
   turn: () => Promise<string>;
   /** Figures reported after the timed turns (spans exported, store time split). */
+  /** Called between the warm-up and the timed turns: store timings cover timed turns only. */
+  startTimed: () => void;
   report: (turns: number) => Promise<Record<string, number>>;
   close: () => Promise<void>;
-  where: string;
-}
-
-export type Conversation = 'fresh' | 'continuing';
-
-/** `agentry-memory`, or `durable-<memory|pglite|postgres|dynalite>-<fresh|continuing>`. */
-export function parseAgentryVariant(
-  name: string,
-): { kind: 'memory' } | { kind: 'durable'; backend: BackendName; conversation: Conversation } | undefined {
-  if (name === 'agentry-memory') return { kind: 'memory' };
-  const match = /^durable-([a-z]+)-(fresh|continuing)$/.exec(name);
-  if (!match || !isBackendName(match[1]!)) return undefined;
-  return { kind: 'durable', backend: match[1], conversation: match[2] as Conversation };
+  /** What holds the state: `PostgreSQL 15.20 server`, `no store`. */
+  state: string;
 }
 
 /**
- * The scripted model, reading only the current turn: the prompt from the last user message on.
- * For a fresh conversation that is the whole prompt, so this is fakeV4Model's script unchanged; in a
- * continuing conversation the history's tool results must not count as this turn's steps.
+ * fakeV4Model's script, reading only the current turn: the prompt from the last user message on.
+ * Its step is the number of tool results in the prompt; in a continuing conversation the history's
+ * tool results must not count. For a fresh conversation only the system message is cut, which the
+ * script never reads.
  */
 function currentTurnModel(): ResolvedModel['model'] {
   const base = fakeV4Model() as ResolvedModel['model'];
@@ -54,7 +47,7 @@ function currentTurnModel(): ResolvedModel['model'] {
     ...base,
     doStream: (options) => {
       const start = options.prompt.findLastIndex((message) => message.role === 'user');
-      return base.doStream({ ...options, prompt: start > 0 ? options.prompt.slice(start) : options.prompt });
+      return base.doStream({ ...options, prompt: options.prompt.slice(Math.max(0, start)) });
     },
   };
 }
@@ -131,19 +124,21 @@ export async function agentryVariant(
   const tracingReport = async (): Promise<Record<string, number>> => {
     if (!exportedSpans) return { tracing: 0 };
     const exported = await exportedSpans();
-    if (exported / turns < SPANS_PER_TURN * 0.99) throw new Error(`${exported} spans for ${turns} turns: tracing is not fully on`);
+    if (exported / turns < SPANS_PER_TURN * 0.99)
+      throw new Error(`${exported} spans for ${turns} turns: tracing is not fully on`);
     return { tracing: 1, spans_per_turn: exported / turns };
   };
 
   if (variant.kind === 'memory') {
     return {
-      where: 'process memory, no store',
+      state: 'no store (in-memory loop)',
       turn: async () => {
         turns++;
         const result = await runAgent(agent, { query: PROMPT });
         if (result.status !== 'succeeded') throw new Error(`run ${result.status}: ${result.error?.message}`);
         return result.text;
       },
+      startTimed: () => {},
       report: tracingReport,
       close: async () => {},
     };
@@ -155,7 +150,7 @@ export async function agentryVariant(
   const runner = new AgentRunner({ store, agent: () => agent, owner: `bench-${process.pid}` });
   const conversationId = variant.conversation === 'continuing' ? 'continuing' : undefined;
   return {
-    where: backend.where,
+    state: backend.label,
     turn: async () => {
       turns++;
       const result = await runner.run(SCOPE, {
@@ -166,6 +161,7 @@ export async function agentryVariant(
       if (result.status !== 'succeeded') throw new Error(`run ${result.status}: ${result.error?.message}`);
       return result.text;
     },
+    startTimed: () => timings?.clear(),
     report: async (timedTurns) => {
       const figures = await tracingReport();
       if (timings) {

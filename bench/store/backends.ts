@@ -3,8 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTables } from '../../src/store/dynamodb/ensure-tables.ts';
 import { createDynamoDbStore } from '../../src/store/dynamodb/dynamodb-store.ts';
+import { ensureTables } from '../../src/store/dynamodb/ensure-tables.ts';
 import { startDynalite } from '../../src/store/dynamodb/testing/dynalite-server.ts';
 import { createMemoryStore } from '../../src/store/memory/memory-store.ts';
 import { openPgClient } from '../../src/store/sql/pg-client.ts';
@@ -13,16 +13,14 @@ import type { SqlClient } from '../../src/store/sql/sql-client.ts';
 import { createSqlStore } from '../../src/store/sql/sql-store.ts';
 import { postgresTestDatabase } from '../../src/store/sql/testing/postgres-test-db.ts';
 import type { Store } from '../../src/store/store.ts';
-
-export const BACKENDS = ['pglite', 'postgres', 'dynalite', 'memory'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-
-export const isBackendName = (value: string): value is BackendName => (BACKENDS as readonly string[]).includes(value);
+import type { BackendName } from './variants.ts';
 
 export interface OpenBackend {
   name: BackendName;
   store: Store;
-  /** Where the data lives, for the report. */
+  /** Short, stable name for tables: `PostgreSQL 15.20 server`. */
+  label: string;
+  /** Where the data lives, in detail (folder, schema), for the log. */
   where: string;
   /**
    * After a bulk load: VACUUM ANALYZE (planner statistics, visibility map) and CHECKPOINT (so the
@@ -43,16 +41,31 @@ async function settleSql(client: SqlClient): Promise<void> {
   await client.exec('CHECKPOINT');
 }
 
+/**
+ * BENCH_PG_SETTINGS="synchronous_commit=off work_mem=8MB": extra session settings for the PostgreSQL
+ * backend, for experiments (e.g. how much of a durable turn is the WAL flush). Off by default.
+ */
+function withSessionSettings(connectionString: string): string {
+  const settings = process.env['BENCH_PG_SETTINGS']?.trim();
+  if (!settings) return connectionString;
+  const url = new URL(connectionString);
+  const extra = settings.split(/\s+/).map((setting) => `-c ${setting}`);
+  url.searchParams.set('options', [url.searchParams.get('options') ?? '', ...extra].join(' ').trim());
+  return url.toString();
+}
+
 export async function openBackend(name: BackendName): Promise<OpenBackend> {
   switch (name) {
     case 'pglite': {
       const dir = await mkdtemp(join(tmpdir(), 'agentry-store-bench-'));
       const client = await openPgliteClient(join(dir, 'data'));
       const store = await createSqlStore(client);
+      const label = `PGlite ${await serverVersion(client)} on disk`;
       return {
         name,
         store,
-        where: `PGlite ${await serverVersion(client)} on disk (${dir})`,
+        label,
+        where: `${label} (${dir})`,
         settle: () => settleSql(client),
         close: async () => {
           await store.close();
@@ -64,12 +77,15 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
       const db = await postgresTestDatabase();
       if ('skipReason' in db) throw new Error(db.skipReason);
       try {
-        const client = openPgClient(db.connectionString);
+        const client = openPgClient(withSessionSettings(db.connectionString));
         const store = await createSqlStore(client);
+        const settings = process.env['BENCH_PG_SETTINGS']?.trim();
+        const label = `PostgreSQL ${(await serverVersion(client)).split(' ')[0]} server${settings ? ` (${settings})` : ''}`;
         return {
           name,
           store,
-          where: `PostgreSQL ${await serverVersion(client)} server, fresh schema ${db.schema} (dropped afterwards)`,
+          label,
+          where: `${label}, fresh schema ${db.schema} (dropped afterwards)`,
           settle: () => settleSql(client),
           close: async () => {
             await store.close();
@@ -92,6 +108,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
       return {
         name,
         store: createDynamoDbStore({ client: server.client }),
+        label: 'dynalite 4 + TransactWriteItems proxy',
         where: 'dynalite 4 (in memory, in the worker process) behind the TransactWriteItems-emulating proxy',
         settle: async () => {},
         close: () => server.stop(),
@@ -101,6 +118,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
       return {
         name,
         store: createMemoryStore(),
+        label: 'memory store',
         where: 'process memory',
         settle: async () => {},
         close: async () => {},

@@ -20,7 +20,8 @@ export class IpcChild<Request, Reply extends { type: string }> {
       const pending = this.pending;
       this.pending = undefined;
       const reply = message as Reply;
-      if (reply.type === 'failed') pending?.reject(new Error(`${this.label}: ${(message as { message?: string }).message}`));
+      if (reply.type === 'failed')
+        pending?.reject(new Error(`${this.label}: ${(message as { message?: string }).message}`));
       else pending?.resolve(reply);
     });
     this.child.on('exit', (code, signal) => {

@@ -98,7 +98,9 @@ export async function seedOthers(
     while (next < count) {
       const index = next++;
       const scope: Scope = { tenantId: TENANT, userId: `user-${index % USERS}` };
-      const turn = Array.from({ length: MESSAGES_PER_TURN }, (_, offset) => seedMessage(index * MESSAGES_PER_TURN + offset));
+      const turn = Array.from({ length: MESSAGES_PER_TURN }, (_, offset) =>
+        seedMessage(index * MESSAGES_PER_TURN + offset),
+      );
       await store.conversations.ensureConversation(scope, `other-${index}`, `Other ${index}`);
       await store.conversations.appendMessages(scope, `other-${index}`, 0, turn);
       done++;

@@ -1,8 +1,9 @@
 // Child process of store-bench.ts: owns ONE backend (`tsx store-worker.ts <backend>`), seeds it and
 // runs measurement rounds on request over IPC. One process per backend keeps their heaps, GC and
 // (for PGlite and dynalite) their in-process database engines from disturbing each other.
-import { type BackendName, isBackendName, type OpenBackend, openBackend } from './backends.ts';
+import { type OpenBackend, openBackend } from './backends.ts';
 import { appendedMessage, BIG_ID, BIG_SCOPE, seedConversation, seedOthers } from './seed-data.ts';
+import { type BackendName, isBackendName } from './variants.ts';
 
 export type StoreRequest =
   | { type: 'seed'; messages: number; others: number; batch: number; concurrency: number }
@@ -10,18 +11,17 @@ export type StoreRequest =
   | { type: 'close' };
 
 export type StoreReply =
-  | { type: 'ready'; where: string }
+  | { type: 'ready'; label: string; where: string }
   | { type: 'seeded'; messages: number; others: number; bigMs: number; othersMs: number; settleMs: number }
   | { type: 'round'; appendMs: number[]; loadMs: number[] }
   | { type: 'closed' }
   | { type: 'failed'; message: string };
 
-const send = (reply: StoreReply) => process.send?.(reply);
-const log = (text: string) => process.stderr.write(`[${name}] ${text}\n`);
-
 const name = process.argv[2] ?? '';
 if (!isBackendName(name) || !process.send) throw new Error('usage: forked with <pglite|postgres|dynalite>');
 const backendName: BackendName = name;
+const send = (reply: StoreReply) => process.send?.(reply);
+const log = (text: string) => process.stderr.write(`[${backendName}] ${text}\n`);
 let backend: OpenBackend | undefined;
 let lastSeq = 0;
 let appended = 0;
@@ -33,13 +33,16 @@ async function seed(request: Extract<StoreRequest, { type: 'seed' }>): Promise<S
   lastSeq = await seedConversation(store, BIG_SCOPE, BIG_ID, request.messages, request.batch, (done) => {
     if (done - reported >= request.messages / 10) {
       reported = done;
-      log(`big conversation ${done}/${request.messages} messages, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      log(
+        `big conversation ${done}/${request.messages} messages, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
     }
   });
   const bigMs = performance.now() - started;
   started = performance.now();
   await seedOthers(store, request.others, request.concurrency, (done) => {
-    if (done % Math.max(500, Math.floor(request.others / 10)) === 0) log(`other conversations ${done}/${request.others}`);
+    if (done % Math.max(500, Math.floor(request.others / 10)) === 0)
+      log(`other conversations ${done}/${request.others}`);
   });
   const othersMs = performance.now() - started;
   started = performance.now();
@@ -65,8 +68,14 @@ async function round(request: Extract<StoreRequest, { type: 'round' }>): Promise
     const start = performance.now();
     const window = await conversations.loadMessages(BIG_SCOPE, BIG_ID, { last: request.window });
     loadMs.push(performance.now() - start);
-    if (window.length !== request.window || window.at(-1)?.seq !== lastSeq || window[0]?.seq !== lastSeq - request.window + 1) {
-      throw new Error(`window of ${window.length} messages ${window[0]?.seq}..${window.at(-1)?.seq}; expected ..${lastSeq}`);
+    if (
+      window.length !== request.window ||
+      window.at(-1)?.seq !== lastSeq ||
+      window[0]?.seq !== lastSeq - request.window + 1
+    ) {
+      throw new Error(
+        `window of ${window.length} messages ${window[0]?.seq}..${window.at(-1)?.seq}; expected ..${lastSeq}`,
+      );
     }
   }
   return { type: 'round', appendMs, loadMs };
@@ -99,7 +108,7 @@ process.on('disconnect', () => void close().finally(() => process.exit(0)));
 
 try {
   backend = await openBackend(backendName);
-  send({ type: 'ready', where: backend.where });
+  send({ type: 'ready', label: backend.label, where: backend.where });
 } catch (error) {
   send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   process.disconnect?.();

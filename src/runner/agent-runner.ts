@@ -66,7 +66,11 @@ export class AgentRunner {
     const agent = this.buildAgent(input.agent);
     const conversationId = input.conversationId ?? randomUUID();
     // Titles are plain text columns, which PostgreSQL refuses NUL in.
-    await this.store.conversations.ensureConversation(scope, conversationId, input.query.replaceAll('\u0000', '').slice(0, 80));
+    await this.store.conversations.ensureConversation(
+      scope,
+      conversationId,
+      input.query.replaceAll('\u0000', '').slice(0, 80),
+    );
     const at = new Date(this.now()).toISOString();
     const run: RunRecord = {
       schemaVersion: 1,
@@ -171,7 +175,8 @@ export class AgentRunner {
       });
       if (RESUMABLE_FAILURES.has(result.error?.code ?? '')) {
         // A stopping process hands the run over at once: its lease expires now.
-        if (result.error?.code === 'SHUTTING_DOWN') await this.store.runs.acquireLease(run.id, this.owner, this.now(), 0).catch(() => false);
+        if (result.error?.code === 'SHUTTING_DOWN')
+          await this.store.runs.acquireLease(run.id, this.owner, this.now(), 0).catch(() => false);
         return { ...result, conversationId };
       }
       // A process that lost its lease (it stalled; another resumed the run) must not append: the other one will.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AgentryError } from '../errors.ts';
 import { createApp } from './app.ts';
 import { LiveRuns } from './sse/live-runs.ts';
 import { createTestRuntime } from './testing/test-runtime.ts';
@@ -228,3 +229,28 @@ function parseSse(text: string): { id: string; event: string; data: string }[] {
       return { id: field('id'), event: field('event'), data: field('data') };
     });
 }
+
+describe('HTTP API when the store fails', () => {
+  it('answers a coded 503 and ends streams with an error event instead of crashing', async () => {
+    const runtime = await createTestRuntime({ keys: [alice] });
+    runtime.store.conversations.ensureConversation = async () => {
+      throw new AgentryError('STORE_UNAVAILABLE', 'The database is unreachable.', { retryable: true });
+    };
+    const app = createApp(runtime);
+    const headers = { 'x-api-key': alice.key, 'content-type': 'application/json' };
+    const json = await app.request('/v1/agents/assistant/runs', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: 'hi' }),
+    });
+    expect(json.status).toBe(503);
+    expect((await json.json()).error.code).toBe('STORE_UNAVAILABLE');
+    const stream = await app.request('/v1/agents/assistant/runs', {
+      method: 'POST',
+      headers: { ...headers, accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'hi' }),
+    });
+    const events = parseSse(await stream.text()).map((event) => event.event);
+    expect(events).toEqual(['error', 'run-end']);
+  });
+});

@@ -137,7 +137,7 @@ describe('fuzzing every documented route', async () => {
             if (method !== 'get' && method !== 'delete') init.body = payload;
             const response = await app.request(target, init);
             expect(response.status, `${method} ${target}`).toBeLessThan(500);
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+            statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
             const text = await response.text();
             if (response.status >= 400) {
               expect(isErrorShape(response.status, JSON.parse(text)), text.slice(0, 200)).toBe(true);
@@ -152,6 +152,7 @@ describe('fuzzing every documented route', async () => {
 
   it('stays up, and the fuzzing reached both successes and each kind of refusal', async () => {
     expect((await app.request('/healthz')).status).toBe(200);
-    for (const status of [200, 400, 401, 404]) expect(statuses.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(0);
+    for (const status of [200, 400, 401, 404])
+      expect(statuses.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AgentryError } from '../errors.ts';
+import { emptyUsage } from '../agent/usage.ts';
+import { AgentryError, toAgentryError } from '../errors.ts';
 import type { DurableRunResult } from '../runner/agent-runner.ts';
 import type { Scope } from '../store/scope.ts';
 import type { ServerRuntime } from './runtime.ts';
@@ -40,6 +41,23 @@ export function startRun(
       signal: controller.signal,
       onEvent,
       ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+    })
+    .catch((error: unknown): DurableRunResult => {
+      // The run could not even be recorded (e.g. the store is down): report it as a failed run,
+      // to streams too, instead of rejecting (an unhandled rejection would end the process).
+      const failure = toAgentryError(error, 'STORE_UNAVAILABLE');
+      onEvent({ type: 'error', runId, step: 0, error: failure.toJSON() });
+      onEvent({ type: 'run-end', runId, status: 'failed', text: '', usage: emptyUsage() });
+      return {
+        runId,
+        status: 'failed',
+        text: '',
+        messages: [],
+        steps: [],
+        usage: emptyUsage(),
+        error: failure,
+        conversationId: input.conversationId ?? '',
+      };
     })
     .then((result) => {
       runtime.metrics.recordRun(result.status, result.usage.inputTokens, result.usage.outputTokens);

@@ -168,9 +168,13 @@ function cachedPerPlan(
   };
 }
 
-/** Resolves once the client is connected or has failed to, or after `ms` (commands then fail fast). */
+/**
+ * Resolves once the client is connected or has failed to, or after `ms` (commands then fail fast).
+ * Connects a `lazyConnect` client: a limiter that refuses to queue would never send the first command.
+ */
 function readyWithin(client: Redis, ms: number): Promise<void> {
   if (client.status === 'ready' || client.status === 'end') return Promise.resolve();
+  if (client.status === 'wait') client.connect().catch(() => {});
   return new Promise((resolve) => {
     const events = ['ready', 'error', 'end'] as const;
     const done = () => {

@@ -20,6 +20,10 @@ const UNAVAILABLE: KnowledgeStore = {
 
 /** The built-in tools by name; agents list the ones they use. A fresh set per call. */
 export function builtinTools(options: BuiltinToolOptions = {}): Map<string, AnyTool> {
-  const tools: AnyTool[] = [createClockTool(), calculatorTool, createSearchKnowledgeTool(options.knowledge ?? UNAVAILABLE)];
+  const tools: AnyTool[] = [
+    createClockTool(),
+    calculatorTool,
+    createSearchKnowledgeTool(options.knowledge ?? UNAVAILABLE),
+  ];
   return new Map(tools.map((tool) => [tool.name, tool]));
 }
