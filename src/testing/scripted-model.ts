@@ -13,6 +13,8 @@ import { AgentryError } from '../errors.ts';
 import { sleep } from '../util/sleep.ts';
 import type { ModelScript, ScriptStep } from './model-script.ts';
 
+const MAX_RECORDED_CALLS = 1_000;
+
 export interface ScriptedModelOptions {
   /** Shown as the model id and in error messages (usually the script's file name). */
   name?: string;
@@ -39,6 +41,7 @@ export class ScriptedModel implements LanguageModelV4 {
   readonly provider = 'scripted';
   readonly modelId: string;
   readonly supportedUrls = {};
+  /** The most recent calls (at most MAX_RECORDED_CALLS), oldest first: a long demo server must not grow. */
   readonly calls: ScriptedCall[] = [];
   private cursor = 0;
   private readonly usedReplies = new Set<number>();
@@ -105,6 +108,7 @@ export class ScriptedModel implements LanguageModelV4 {
     const { step, stepIndex } = this.select(prompt);
     const toolNames = (options.tools ?? []).map((tool) => tool.name);
     this.calls.push({ stepIndex, prompt, toolNames });
+    if (this.calls.length > MAX_RECORDED_CALLS) this.calls.shift();
     if (step.expect) checkExpectation(step, stepIndex, prompt, toolNames, this.modelId);
     if (step.delayMs) await sleep(step.delayMs, options.abortSignal);
     options.abortSignal?.throwIfAborted();
