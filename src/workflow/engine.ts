@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type AgentryError, toAgentryError } from '../errors.ts';
 import { QUERY_LANGUAGE } from './defaults.ts';
 import { StatesError, StatesErrors, toStatesError } from './errors.ts';
-import { EventRecorder, type EventSink } from './events.ts';
+import { EventRecorder, type EventSink, type ExecutionEvent } from './events.ts';
+import { HistoryReplay } from './replay.ts';
 import type { Frame, RunSubMachine, Runtime, Sleep, TaskHandler } from './runtime.ts';
 import { iso } from './runtime.ts';
 import { runState } from './state-runner.ts';
@@ -20,6 +22,18 @@ export interface RunOptions {
   signal?: AbortSignal;
   executionName?: string;
   stateMachineName?: string;
+  /**
+   * The history of an earlier attempt of this execution (a resumption): the engine replays it instead of
+   * repeating finished work, and `onEvent` receives only the events after it.
+   */
+  history?: readonly ExecutionEvent[];
+  /**
+   * Makes the events given to `onEvent` so far durable; awaited before every task runs and every sleep.
+   * A rejection ends the execution: `runStateMachine` rejects with that error (as an AgentryError).
+   */
+  checkpoint?: () => Promise<void>;
+  /** Defaults to 32 random bytes, base64url. */
+  newTaskToken?: () => string;
 }
 
 export type ExecutionResult =
@@ -30,6 +44,19 @@ export type ExecutionResult =
 /** Aborts the execution: the reason recognized by `runStateMachine` for ABORTED. */
 class ExecutionAborted extends Error {
   override readonly name = 'ExecutionAborted';
+}
+
+/**
+ * Ends the execution without a Step Functions outcome: its history no longer matches the definition, or it
+ * could not be made durable. `runStateMachine` rejects with the wrapped error; the execution is not failed.
+ */
+class ExecutionInterrupted extends Error {
+  override readonly name = 'ExecutionInterrupted';
+  readonly error: AgentryError;
+  constructor(error: AgentryError) {
+    super(error.message);
+    this.error = error;
+  }
 }
 
 export const realSleep: Sleep = (ms, signal) =>
@@ -75,8 +102,17 @@ export async function runStateMachine(
   const executionName = options.executionName ?? randomUUID();
   const stateMachineName = options.stateMachineName ?? 'StateMachine';
   const stateMachineId = `arn:aws:states:local:000000000000:stateMachine:${stateMachineName}`;
-  const events = new EventRecorder(options.onEvent, now);
-  const startTime = iso(now());
+  const controller = new AbortController();
+  const interrupt = (error: unknown): ExecutionInterrupted => {
+    const reason = new ExecutionInterrupted(toAgentryError(error, 'STORE_UNAVAILABLE'));
+    if (!controller.signal.aborted) controller.abort(reason);
+    return reason;
+  };
+  const replay = options.history && options.history.length > 0 ? new HistoryReplay(options.history) : undefined;
+  const events = new EventRecorder(options.onEvent, now, replay, interrupt);
+  const started = events.emit('', { type: 'ExecutionStarted', input, name: executionName, startTime: iso(now()) });
+  const startTime = started.type === 'ExecutionStarted' ? started.startTime : started.timestamp;
+  const checkpoint = options.checkpoint;
   const runtime: Runtime = {
     handlers: options.handlers,
     now,
@@ -91,12 +127,19 @@ export async function runStateMachine(
       stateMachineId,
       stateMachineName,
     },
+    checkpoint: checkpoint
+      ? () =>
+          checkpoint().catch((error: unknown) => {
+            throw interrupt(error);
+          })
+      : () => Promise.resolve(),
+    newTaskToken: options.newTaskToken ?? (() => randomBytes(32).toString('base64url')),
   };
-  const controller = new AbortController();
   const onAbort = (): void => controller.abort(new ExecutionAborted('Execution aborted'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timeout = startExecutionTimeout(definition.TimeoutSeconds, sleep, controller);
+  const elapsedMs = now() - Date.parse(startTime);
+  const timeout = startExecutionTimeout(definition.TimeoutSeconds, elapsedMs, sleep, controller);
   const frame: Frame = {
     machine: definition,
     queryLanguage: definition.QueryLanguage ?? QUERY_LANGUAGE,
@@ -104,13 +147,13 @@ export async function runStateMachine(
     path: '',
     signal: controller.signal,
   };
-  events.emit('', { type: 'ExecutionStarted', input, name: executionName, startTime });
   try {
     const output = await runMachine(frame, input, runtime);
     events.emit('', { type: 'ExecutionSucceeded', output });
     return { status: 'SUCCEEDED', output };
   } catch (thrown) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : thrown;
+    if (reason instanceof ExecutionInterrupted) throw reason.error;
     if (reason instanceof ExecutionAborted) {
       events.emit('', { type: 'ExecutionAborted' });
       return { status: 'ABORTED', error: 'ExecutionAborted', cause: reason.message };
@@ -125,10 +168,15 @@ export async function runStateMachine(
 }
 
 /** Top-level TimeoutSeconds: fails the whole execution with States.Timeout on the injected clock. */
-function startExecutionTimeout(seconds: number | undefined, sleep: Sleep, execution: AbortController): AbortController {
+function startExecutionTimeout(
+  seconds: number | undefined,
+  elapsedMs: number,
+  sleep: Sleep,
+  execution: AbortController,
+): AbortController {
   const timer = new AbortController();
   if (seconds !== undefined) {
-    sleep(seconds * 1000, timer.signal).then(
+    sleep(Math.max(0, seconds * 1000 - elapsedMs), timer.signal).then(
       () => execution.abort(new StatesError(StatesErrors.Timeout, `Execution timed out after ${seconds} seconds`)),
       () => undefined,
     );

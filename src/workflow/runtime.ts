@@ -8,6 +8,11 @@ export interface TaskContext {
   signal: AbortSignal;
   taskToken?: string;
   stateName: string;
+  /**
+   * Stable across a resumption: the same scheduled attempt gets the same id when an execution is resumed and
+   * the attempt is run again (it was in flight when its process died). Handlers use it as an idempotency key.
+   */
+  taskId: string;
 }
 
 export type TaskHandler = (resource: string, input: unknown, context: TaskContext) => Promise<unknown>;
@@ -23,6 +28,13 @@ export interface Runtime {
   random: () => number;
   events: EventRecorder;
   execution: ExecutionInfo;
+  /**
+   * Makes every event emitted so far durable. Awaited before a side effect (a task handler runs) and before a
+   * sleep (Wait, retry delay), so a resumed execution knows what was started and until when it waits.
+   */
+  checkpoint: () => Promise<void>;
+  /** A fresh, unguessable task token. */
+  newTaskToken: () => string;
 }
 
 /** One running (sub)machine: the top level, a Parallel branch or a Map iteration. */

@@ -2,7 +2,7 @@ import { MAX_PAYLOAD_BYTES } from './defaults.ts';
 import { StatesError, StatesErrors, toStatesError } from './errors.ts';
 import { buildContextObject } from './paths/context-object.ts';
 import { findCatcher, nextRetry } from './retry-catch.ts';
-import { type Frame, iso, type RunSubMachine, type Runtime } from './runtime.ts';
+import type { Frame, RunSubMachine, Runtime } from './runtime.ts';
 import { prepareInput, type Shaped, shapeCaughtOutput, shapeOutput } from './state-io.ts';
 import type { StateAction, StateCall } from './states/action.ts';
 import { executeChoice } from './states/choice.ts';
@@ -44,9 +44,19 @@ export async function runState(
   runtime: Runtime,
   runSubMachine: RunSubMachine,
 ): Promise<StateTransition> {
-  const enteredTime = iso(runtime.now());
   const events = runtime.events;
-  events.emit(frame.path, { type: 'StateEntered', state: name, stateType: state.Type, input: rawInput });
+  const entered = events.emit(frame.path, {
+    type: 'StateEntered',
+    state: name,
+    stateType: state.Type,
+    input: rawInput,
+  });
+  const finished = events.replay?.finishedVisit(frame.path, name);
+  if (finished) {
+    frame.variables.assignAll(finished.assigned ?? {});
+    return { output: finished.output, next: finished.next };
+  }
+  const enteredTime = entered.timestamp;
   const retries: number[] = [];
   let retryCount = 0;
   for (;;) {
@@ -55,7 +65,7 @@ export async function runState(
       enteredTime,
       retryCount,
       ...(state.Type === 'Task'
-        ? { taskToken: `${runtime.execution.executionId}:${frame.path}${name}:${retryCount}` }
+        ? { taskToken: events.replay?.upcomingTaskToken(frame.path) ?? runtime.newTaskToken() }
         : {}),
     });
     const call: StateCall = {
@@ -87,13 +97,18 @@ export async function runState(
       });
       const retry = nextRetry(state.Retry, error.name, retries, runtime.random);
       if (retry) {
-        events.emit(frame.path, {
+        const retried = events.emit(frame.path, {
           type: 'StateRetried',
           state: name,
           retryCount: retryCount + 1,
           delayMs: retry.delayMs,
         });
-        if (retry.delayMs > 0) await runtime.sleep(retry.delayMs, frame.signal);
+        // A resumed execution waits only for what is left of the recorded delay.
+        if (retried.type === 'StateRetried' && retried.delayMs > 0) {
+          await runtime.checkpoint();
+          const remaining = Date.parse(retried.timestamp) + retried.delayMs - runtime.now();
+          if (remaining > 0) await runtime.sleep(remaining, frame.signal);
+        }
         retryCount++;
         continue;
       }
@@ -114,6 +129,8 @@ function finish(call: StateCall, shaped: Shaped, next: string | undefined): Stat
     state: call.name,
     stateType: call.state.Type,
     output: shaped.output,
+    ...(next === undefined ? {} : { next }),
+    ...(Object.keys(shaped.assignments).length === 0 ? {} : { assigned: shaped.assignments }),
   });
   return { output: shaped.output, next };
 }

@@ -36,7 +36,9 @@ export const executeMap: StateAction<MapState> = async (call) => {
   let failure: StatesError | undefined;
 
   const runItem = async (index: number): Promise<void> => {
-    runtime.events.emit(frame.path, { type: 'MapIterationStarted', state: name, index });
+    // Iteration events go on the iteration's own path: their order there is deterministic, which a replay needs.
+    const path = `${frame.path}${name}/${index}/`;
+    runtime.events.emit(path, { type: 'MapIterationStarted', state: name, index });
     try {
       const input = await itemInput(call, index, items[index]);
       results[index] = await call.runSubMachine(
@@ -44,17 +46,17 @@ export const executeMap: StateAction<MapState> = async (call) => {
           machine: processor,
           queryLanguage: frame.queryLanguage,
           variables: frame.variables.child(),
-          path: `${frame.path}${name}/${index}/`,
+          path,
           signal: controller.signal,
         },
         input,
         runtime,
       );
-      runtime.events.emit(frame.path, { type: 'MapIterationSucceeded', state: name, index });
+      runtime.events.emit(path, { type: 'MapIterationSucceeded', state: name, index });
     } catch (thrown) {
       if (controller.signal.aborted) return;
       const error = toStatesError(thrown);
-      runtime.events.emit(frame.path, {
+      runtime.events.emit(path, {
         type: 'MapIterationFailed',
         state: name,
         index,

@@ -16,26 +16,28 @@ export const executeParallel: StateAction<ParallelState> = async (call) => {
   try {
     const settled = await Promise.allSettled(
       call.state.Branches.map(async (branch, index) => {
-        runtime.events.emit(frame.path, { type: 'ParallelBranchStarted', state: name, branch: index });
+        // Branch events go on the branch's own path: their order there is deterministic, which a replay needs.
+        const path = `${frame.path}${name}/${index}/`;
+        runtime.events.emit(path, { type: 'ParallelBranchStarted', state: name, branch: index });
         try {
           const output = await call.runSubMachine(
             {
               machine: branch,
               queryLanguage: frame.queryLanguage,
               variables: frame.variables.child(),
-              path: `${frame.path}${name}/${index}/`,
+              path,
               signal: controller.signal,
             },
             call.input,
             runtime,
           );
-          runtime.events.emit(frame.path, { type: 'ParallelBranchSucceeded', state: name, branch: index });
+          runtime.events.emit(path, { type: 'ParallelBranchSucceeded', state: name, branch: index });
           return output;
         } catch (thrown) {
           if (controller.signal.aborted) throw thrown;
           const error = toStatesError(thrown);
           firstError = error;
-          runtime.events.emit(frame.path, {
+          runtime.events.emit(path, {
             type: 'ParallelBranchFailed',
             state: name,
             branch: index,

@@ -1,6 +1,6 @@
 import { StatesError, StatesErrors, toStatesError } from '../errors.ts';
 import type { TaskState } from '../types.ts';
-import { resolveNumber, type StateAction } from './action.ts';
+import { resolveNumber, type StateAction, type StateCall, type StateOutcome } from './action.ts';
 
 const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
 
@@ -21,25 +21,39 @@ export const executeTask: StateAction<TaskState> = async (call) => {
   frame.signal.addEventListener('abort', onOuterAbort, { once: true });
   const taskToken = state.Resource.endsWith(WAIT_FOR_TASK_TOKEN) ? call.context.Task?.Token : undefined;
   const timeoutMs = timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000;
-  runtime.events.emit(frame.path, {
+  const scheduled = runtime.events.emit(frame.path, {
     type: 'TaskScheduled',
     state: name,
     resource: state.Resource,
     input: call.input,
     attempt: call.context.State.RetryCount,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(taskToken === undefined ? {} : { taskToken }),
   });
-  const context = { signal: controller.signal, stateName: name, ...(taskToken === undefined ? {} : { taskToken }) };
-  const racers: Promise<unknown>[] = [runtime.handlers(state.Resource, call.input, context)];
   const timer = new AbortController();
-  if (timeoutMs !== undefined) {
-    racers.push(
-      runtime.sleep(timeoutMs, timer.signal).then(() => {
-        throw new StatesError(StatesErrors.Timeout, `Task '${name}' timed out after ${timeoutSeconds} seconds`);
-      }),
-    );
-  }
   try {
+    const recorded = recordedOutcome(call, timeoutSeconds);
+    if (recorded) return recorded();
+    // The attempt is durable before it runs: a resumed execution finds it scheduled and runs it again with
+    // the same task id (and input), never silently drops it.
+    await runtime.checkpoint();
+    const context = {
+      signal: controller.signal,
+      stateName: name,
+      taskId: `${runtime.execution.executionId}#${scheduled.id}`,
+      ...(taskToken === undefined ? {} : { taskToken }),
+    };
+    const input = scheduled.type === 'TaskScheduled' ? scheduled.input : call.input;
+    const racers: Promise<unknown>[] = [runtime.handlers(state.Resource, input, context)];
+    if (timeoutMs !== undefined) {
+      // Measured from when the attempt was first scheduled, also across a resumption.
+      const remaining = Date.parse(scheduled.timestamp) + timeoutMs - runtime.now();
+      racers.push(
+        runtime.sleep(Math.max(0, remaining), timer.signal).then(() => {
+          throw new StatesError(StatesErrors.Timeout, `Task '${name}' timed out after ${timeoutSeconds} seconds`);
+        }),
+      );
+    }
     const result = await Promise.race(racers);
     runtime.events.emit(frame.path, { type: 'TaskSucceeded', state: name, resource: state.Resource, output: result });
     return { result: result === undefined ? null : result };
@@ -64,3 +78,31 @@ export const executeTask: StateAction<TaskState> = async (call) => {
     controller.abort(new StatesError(StatesErrors.Timeout, 'Task attempt ended'));
   }
 };
+
+/**
+ * On a resumed execution, the outcome of an attempt that finished before the process died: replayed (the
+ * history's event is consumed by re-emitting it) instead of running the task again.
+ */
+function recordedOutcome(
+  call: StateCall<TaskState>,
+  timeoutSeconds: number | undefined,
+): (() => StateOutcome) | undefined {
+  const { runtime, frame, name, state } = call;
+  const next = runtime.events.replay?.peek(frame.path);
+  if (!next || !('state' in next) || next.state !== name) return undefined;
+  switch (next.type) {
+    case 'TaskSucceeded':
+      runtime.events.emit(frame.path, { type: 'TaskSucceeded', state: name, resource: state.Resource, output: null });
+      return () => ({ result: next.output === undefined ? null : next.output });
+    case 'TaskFailed':
+    case 'TaskTimedOut':
+      // Rethrown by the caller's catch, which emits the same event again and so consumes it.
+      return () => {
+        throw next.type === 'TaskFailed'
+          ? new StatesError(next.error, next.cause)
+          : new StatesError(StatesErrors.Timeout, `Task '${name}' timed out after ${timeoutSeconds} seconds`);
+      };
+    default:
+      return undefined;
+  }
+}

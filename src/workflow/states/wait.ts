@@ -2,7 +2,10 @@ import { StatesError, StatesErrors } from '../errors.ts';
 import type { WaitState } from '../types.ts';
 import { resolveField, resolveNumber, type StateAction } from './action.ts';
 
-/** Wait: sleeps on the injected clock for Seconds/SecondsPath or until Timestamp/TimestampPath. */
+/**
+ * Wait: sleeps on the injected clock for Seconds/SecondsPath or until Timestamp/TimestampPath. The deadline is
+ * made durable before sleeping.
+ */
 export const executeWait: StateAction<WaitState> = async (call) => {
   const { state, runtime } = call;
   const now = runtime.now();
@@ -18,7 +21,11 @@ export const executeWait: StateAction<WaitState> = async (call) => {
     }
     until = ms;
   }
-  runtime.events.emit(call.frame.path, { type: 'WaitStarted', state: call.name, untilMs: until });
-  if (until > now) await runtime.sleep(until - now, call.frame.signal);
+  const started = runtime.events.emit(call.frame.path, { type: 'WaitStarted', state: call.name, untilMs: until });
+  // A resumed execution keeps the recorded deadline: the timer fires at the same wall-clock time.
+  const deadline = started.type === 'WaitStarted' ? started.untilMs : until;
+  await runtime.checkpoint();
+  const remaining = deadline - runtime.now();
+  if (remaining > 0) await runtime.sleep(remaining, call.frame.signal);
   return { result: call.input };
 };
