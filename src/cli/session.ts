@@ -8,6 +8,8 @@ import { AgentryError } from '../errors.ts';
 import { type SyncKnowledgeResult, syncKnowledge } from '../knowledge/sync-knowledge.ts';
 import { ModelRegistry } from '../model/registry.ts';
 import { AgentRunner } from '../runner/agent-runner.ts';
+import { createProjectWorkflowRunner } from '../runner/project-workflow-runner.ts';
+import type { WorkflowRunner } from '../runner/workflow-runner.ts';
 import type { KnowledgeStore } from '../store/knowledge.ts';
 import { chooseStoreKind, openStore, pgliteDataDir } from '../store/open-store.ts';
 import { LOCAL_SCOPE, type Scope } from '../store/scope.ts';
@@ -36,6 +38,8 @@ export interface Session {
   /** Opens the store once (and indexes knowledge/); later calls share it. */
   store(): Promise<Store>;
   runner(): Promise<AgentRunner>;
+  /** The project's workflows, run durably on the same store; agent tasks go through `runner()`. */
+  workflows(): Promise<WorkflowRunner>;
   knowledgeSync(): Promise<SyncKnowledgeResult | undefined>;
   close(): Promise<void>;
 }
@@ -53,6 +57,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const dir = findProjectDir(options.project, options.cwd);
   let opened: Promise<{ store: Store; sync: SyncKnowledgeResult }> | undefined;
   let runner: AgentRunner | undefined;
+  let workflows: WorkflowRunner | undefined;
   const open = () => {
     opened ??= (async () => {
       const config = readYamlFile(join(dir, PROJECT_FILE), projectFileSchema, dir);
@@ -105,6 +110,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     async runner() {
       runner ??= new AgentRunner({ store: await session.store(), agent: (name) => session.agent(name) });
       return runner;
+    },
+    async workflows() {
+      workflows ??= createProjectWorkflowRunner(project, await session.store(), await session.runner());
+      return workflows;
     },
     knowledgeSync: async () => (opened ? (await opened).sync : undefined),
     async close() {

@@ -6,6 +6,7 @@ import type { KnowledgeStore } from '../store/knowledge.ts';
 import { builtinTools } from '../tools/builtin/index.ts';
 import type { AnyTool } from '../tools/define-tool.ts';
 import { loadProjectTools } from './project-tools.ts';
+import { loadProjectWorkflows, type WorkflowFile } from './project-workflows.ts';
 import { readYamlFile } from './read-yaml.ts';
 import { type AgentFile, agentFileSchema, type ProjectFile, projectFileSchema } from './schemas.ts';
 
@@ -26,6 +27,8 @@ export interface Project {
   config: ProjectFile;
   agents: Map<string, AgentConfig>;
   tools: Map<string, AnyTool>;
+  /** `workflows/<name>.asl.json`, by name. */
+  workflows: Map<string, WorkflowFile>;
 }
 
 /** `--project`, else the current folder if it is a project, else the bundled examples. */
@@ -81,5 +84,6 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
       }
     });
   }
-  return { dir, name: config.name ?? basename(dir), config, agents, tools };
+  const workflows = loadProjectWorkflows(dir);
+  return { dir, name: config.name ?? basename(dir), config, agents, tools, workflows };
 }

@@ -107,6 +107,28 @@ export const rateLimitsSchema = z
   })
   .strict();
 
+/**
+ * A Lambda function name a workflow's Task can invoke (`arn:aws:lambda:…:function:<name>` or
+ * `arn:aws:states:::lambda:invoke` with `FunctionName`): an agent, or a module of the project exporting
+ * `handler(event)`. `ai-agent-executor` is built in (the reference design's agent executor).
+ */
+export const workflowFunctionSchema = z.union([
+  z.object({ agent: z.string().min(1) }).strict(),
+  z
+    .object({
+      module: z.string().min(1),
+      /** The export to call (default `handler`). */
+      export: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
+export const workflowsConfigSchema = z
+  .object({
+    functions: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), workflowFunctionSchema).default({}),
+  })
+  .strict();
+
 export const projectFileSchema = z
   .object({
     name: z.string().min(1).optional(),
@@ -117,6 +139,8 @@ export const projectFileSchema = z
     plans: plansSchema.optional(),
     /** Where usage-plan counters live. */
     limits: rateLimitsSchema.optional(),
+    /** Lambda function names that workflow Tasks may invoke. */
+    workflows: workflowsConfigSchema.optional(),
     /** What `agentry start` uses when no provider is configured. */
     demo: z
       .object({ model: z.string().min(1), queries: z.array(z.string().min(1)).default([]) })
@@ -130,3 +154,4 @@ export type ProjectFile = z.infer<typeof projectFileSchema>;
 export type StoreConfig = z.infer<typeof storeSchema>;
 export type UsagePlanConfig = z.infer<typeof usagePlanSchema>;
 export type RateLimitsConfig = z.infer<typeof rateLimitsSchema>;
+export type WorkflowFunctionConfig = z.infer<typeof workflowFunctionSchema>;

@@ -34,11 +34,19 @@ function unwrap(event: unknown): unknown {
   }
 }
 
+/** The reference `/agent` payload of an event, in any of the shapes `unwrap` accepts; `user_id` optional. */
+export interface ReferencePayload {
+  user_id?: string | undefined;
+  query: string;
+  agent_type?: string | undefined;
+  conversation_id?: string | undefined;
+}
+
 /**
  * Validates like `POST /agent`: a missing or blank query is the reference's "Query is required",
- * as REQUEST_INVALID. Unlike HTTP, the caller is trusted to name the user, so `user_id` is required.
+ * as REQUEST_INVALID.
  */
-export function parseDirectRequest(event: unknown): DirectRequest {
+export function parseReferencePayload(event: unknown): ReferencePayload {
   const parsed = referenceRequestSchema.safeParse(unwrap(event));
   if (!parsed.success) {
     if (parsed.error.issues.some((issue) => issue.path[0] === 'query')) throw invalid('Query is required', 'query');
@@ -47,6 +55,12 @@ export function parseDirectRequest(event: unknown): DirectRequest {
   }
   const { user_id, query, agent_type, conversation_id } = parsed.data;
   if (!query?.trim()) throw invalid('Query is required', 'query');
-  if (user_id === undefined) throw invalid('user_id is required', 'user_id');
   return { user_id, query, agent_type, conversation_id };
+}
+
+/** A direct invocation: unlike HTTP, the caller is trusted to name the user, so `user_id` is required. */
+export function parseDirectRequest(event: unknown): DirectRequest {
+  const payload = parseReferencePayload(event);
+  if (payload.user_id === undefined) throw invalid('user_id is required', 'user_id');
+  return { ...payload, user_id: payload.user_id };
 }

@@ -14,11 +14,23 @@ export function startLeaseHeartbeat(
   now: () => number,
   onLost: (error: AgentryError) => void,
 ): () => void {
+  return keepLease(
+    () => runs.acquireLease(runId, owner, now(), ttlMs),
+    ttlMs,
+    () => onLost(new AgentryError('RUN_LEASE_LOST', `Run ${runId} was taken over by another process.`)),
+  );
+}
+
+/**
+ * Renews a lease every third of its TTL with `renew` (true while still held); `onLost` fires when it
+ * is not. Renewal errors are ignored here: the holder's next write reports a store that went away.
+ */
+export function keepLease(renew: () => Promise<boolean>, ttlMs: number, onLost: () => void): () => void {
   const timer = setInterval(
     () => {
-      runs.acquireLease(runId, owner, now(), ttlMs).then(
+      renew().then(
         (held) => {
-          if (!held) onLost(new AgentryError('RUN_LEASE_LOST', `Run ${runId} was taken over by another process.`));
+          if (!held) onLost();
         },
         () => {},
       );

@@ -34,6 +34,11 @@ export interface RunOptions {
   checkpoint?: () => Promise<void>;
   /** Defaults to 32 random bytes, base64url. */
   newTaskToken?: () => string;
+  /**
+   * Stops the execution without an outcome (unlike `signal`, which aborts it): `runStateMachine` rejects
+   * with the signal's reason, and the history stays resumable. For a process that shuts down.
+   */
+  interrupt?: AbortSignal;
 }
 
 export type ExecutionResult =
@@ -138,6 +143,9 @@ export async function runStateMachine(
   const onAbort = (): void => controller.abort(new ExecutionAborted('Execution aborted'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const onInterrupt = (): void => void interrupt(options.interrupt?.reason);
+  if (options.interrupt?.aborted) onInterrupt();
+  options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   const elapsedMs = now() - Date.parse(startTime);
   const timeout = startExecutionTimeout(definition.TimeoutSeconds, elapsedMs, sleep, controller);
   const frame: Frame = {
@@ -163,6 +171,7 @@ export async function runStateMachine(
     return { status: 'FAILED', error: error.name, cause: error.cause };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    options.interrupt?.removeEventListener('abort', onInterrupt);
     timeout.abort();
   }
 }

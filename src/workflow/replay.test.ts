@@ -250,7 +250,7 @@ describe('resuming an execution from its history', () => {
         Id: { Type: 'Pass', Parameters: { 'id.$': 'States.UUID()' }, Next: 'Use' },
         Use: { Type: 'Task', Resource: 'echo', End: true },
       },
-    };
+    } as StateMachineDefinition;
     const first = await runStateMachine(definition, {}, { handlers: async (_r, input) => input, executionName: 'x' });
     const history: ExecutionEvent[] = [];
     await runStateMachine(
@@ -281,7 +281,10 @@ describe('resuming an execution from its history', () => {
   });
 
   it('a Wait resumed later fires at the recorded wall-clock time', async () => {
-    const definition = { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 60, End: true } } };
+    const definition = {
+      StartAt: 'Nap',
+      States: { Nap: { Type: 'Wait', Seconds: 60, End: true } },
+    } as StateMachineDefinition;
     const history: ExecutionEvent[] = [];
     const clock = new VirtualClock();
     const abort = new AbortController();
@@ -325,7 +328,7 @@ describe('resuming an execution from its history', () => {
         onEvent: (event) => history.push(event),
       },
     );
-    const changed = { StartAt: 'B', States: { B: { Type: 'Pass', End: true } } };
+    const changed = { StartAt: 'B', States: { B: { Type: 'Pass', End: true } } } as StateMachineDefinition;
     const error = await runStateMachine(changed, {}, { handlers: async () => null, history: history.slice(0, 2) }).then(
       () => undefined,
       (thrown: unknown) => thrown,
