@@ -77,7 +77,7 @@ function harness(store: Store = createMemoryStore()): Harness {
       script: { replies: [{ when: '.', steps: [{ text: `${name} says ok` }] }] },
     });
     const original = built.model.model.doStream.bind(built.model.model);
-    built.model.model.doStream = (options) => {
+    built.model.model.doStream = async (options) => {
       calls++;
       return original(options);
     };
