@@ -4,6 +4,7 @@ import { AgentryError } from '../errors.ts';
 import type { RunRecord } from '../store/runs.ts';
 import type { Scope } from '../store/scope.ts';
 import type { Store } from '../store/store.ts';
+import { sleep } from '../util/sleep.ts';
 import type { AgentTaskResult, InvokeAgent } from '../workflow/tasks/task-services.ts';
 import type { AgentRunner, DurableRunResult } from './agent-runner.ts';
 
@@ -74,18 +75,4 @@ function fromRecord(run: RunRecord): AgentTaskResult {
     conversation_id: run.conversationId,
     usage: run.usage ?? emptyUsage(),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

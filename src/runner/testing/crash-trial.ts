@@ -24,6 +24,11 @@ export interface CrashTrialOptions {
   /** Safety bound on processes per trial. */
   maxProcesses?: number;
   random?: () => number;
+  /**
+   * The child script (default: the agent run child). It gets `<runId> <effectsFile> <executionsFile>`,
+   * prints `ready` when it starts working and `done <status>` when the run is over.
+   */
+  child?: string;
 }
 
 export interface CrashTrialResult {
@@ -53,7 +58,8 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<CrashTr
     processes++;
     // Node itself with tsx's loader, not the `tsx` wrapper: SIGKILL must hit the process doing the
     // work (killing the wrapper would leave its child running as an orphan).
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, options.runId, effectsFile, executionsFile], {
+    const script = options.child ?? CHILD;
+    const child = spawn(process.execPath, ['--import', 'tsx', script, options.runId, effectsFile, executionsFile], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
