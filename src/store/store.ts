@@ -2,6 +2,7 @@ import type { ApiKeyStore } from './api-keys.ts';
 import type { ConversationStore } from './conversations.ts';
 import type { KnowledgeStore } from './knowledge.ts';
 import type { RunStore } from './runs.ts';
+import type { WorkflowStore } from './workflows.ts';
 
 /**
  * Durable state, as small domain interfaces. A backend implements each domain; later domains
@@ -14,6 +15,8 @@ export interface Store {
   readonly runs: RunStore;
   readonly knowledge: KnowledgeStore;
   readonly apiKeys: ApiKeyStore;
+  /** Workflow executions with their histories and leases, and task tokens. */
+  readonly workflows: WorkflowStore;
   /** Cheap reachability check (for readiness probes). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -172,7 +172,7 @@ export async function runStateMachine(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     options.interrupt?.removeEventListener('abort', onInterrupt);
-    timeout.abort();
+    timeout?.abort();
   }
 }
 
@@ -182,13 +182,12 @@ function startExecutionTimeout(
   elapsedMs: number,
   sleep: Sleep,
   execution: AbortController,
-): AbortController {
+): AbortController | undefined {
+  if (seconds === undefined) return undefined;
   const timer = new AbortController();
-  if (seconds !== undefined) {
-    sleep(Math.max(0, seconds * 1000 - elapsedMs), timer.signal).then(
-      () => execution.abort(new StatesError(StatesErrors.Timeout, `Execution timed out after ${seconds} seconds`)),
-      () => undefined,
-    );
-  }
+  sleep(Math.max(0, seconds * 1000 - elapsedMs), timer.signal).then(
+    () => execution.abort(new StatesError(StatesErrors.Timeout, `Execution timed out after ${seconds} seconds`)),
+    () => undefined,
+  );
   return timer;
 }

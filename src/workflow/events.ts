@@ -77,6 +77,19 @@ export class EventRecorder {
     this.#next = (replay?.lastId ?? 0) + 1;
   }
 
+  #lastMs = Number.NaN;
+  #lastIso = '';
+
+  /** ISO time of now; events within one millisecond share the formatted string. */
+  #timestamp(): string {
+    const ms = this.#now();
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms;
+      this.#lastIso = new Date(ms).toISOString();
+    }
+    return this.#lastIso;
+  }
+
   emit(path: string, body: ExecutionEventBody): ExecutionEvent {
     if (this.replay) {
       let recorded: ExecutionEvent | undefined;
@@ -87,7 +100,7 @@ export class EventRecorder {
       }
       if (recorded) return recorded;
     }
-    const event = { ...body, id: this.#next++, timestamp: new Date(this.#now()).toISOString(), path } as ExecutionEvent;
+    const event = { ...body, id: this.#next++, timestamp: this.#timestamp(), path } as ExecutionEvent;
     this.#sink?.(event);
     return event;
   }

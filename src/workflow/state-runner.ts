@@ -64,7 +64,8 @@ export async function runState(
       name,
       enteredTime,
       retryCount,
-      ...(state.Type === 'Task'
+      // Step Functions gives a token to callback tasks only.
+      ...(state.Type === 'Task' && state.Resource.endsWith('.waitForTaskToken')
         ? { taskToken: events.replay?.upcomingTaskToken(frame.path) ?? runtime.newTaskToken() }
         : {}),
     });

@@ -6,6 +6,7 @@ import { MAX_MESSAGE_CHARS } from '../conversations.ts';
 import type { JournalEntry, RunRecord } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import type { Store } from '../store.ts';
+import { describeWorkflowConformance } from './workflow-conformance.ts';
 
 /**
  * The one suite every Store backend must pass. A backend may skip a case only by naming it in
@@ -566,6 +567,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory, op
         expect(await store.apiKeys.listKeys({ tenantId: `${tenant}-other` })).toEqual([]);
       });
     });
+
+    describeWorkflowConformance(() => store, test);
 
     describe('knowledge', () => {
       test('indexes, finds, replaces and deletes documents', async () => {

@@ -6,6 +6,7 @@ import type { Store } from '../store.ts';
 import { DynamoDbApiKeyStore } from './dynamodb-api-keys.ts';
 import { DynamoDbConversationStore } from './dynamodb-conversations.ts';
 import { DynamoDbRunStore } from './dynamodb-runs.ts';
+import { DynamoDbWorkflowStore } from './dynamodb-workflows.ts';
 import { mapped } from './map-dynamodb-error.ts';
 import { resolveTableNames, type TableNamesOption } from './tables.ts';
 import type { TransactOptions } from './transact-write.ts';
@@ -29,8 +30,9 @@ export interface DynamoDbStoreOptions {
 const PING_KEY = { user_id: '%ping', conversation_id: '%ping' };
 
 /**
- * The AWS deployment's Store: conversations, runs and API keys in DynamoDB (tables: tables.ts, created by
- * the infrastructure or, in tests and local development, by ensureTables), knowledge in memory.
+ * The AWS deployment's Store: conversations, runs, API keys and workflow executions in DynamoDB (tables:
+ * tables.ts, created by the infrastructure or, in tests and local development, by ensureTables), knowledge
+ * in memory.
  */
 export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
   const tables = resolveTableNames(options.tables);
@@ -43,6 +45,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     runs: new DynamoDbRunStore(doc, tables.sessions, now, transact),
     knowledge: options.knowledge ?? new MemoryKnowledgeIndex(),
     apiKeys: new DynamoDbApiKeyStore(doc, tables.apiKeys),
+    workflows: new DynamoDbWorkflowStore(doc, tables.workflows, now, transact),
     // A data-plane read (DescribeTable is rate-limited control plane): proves reachability,
     // credentials and that the table exists.
     ping: async () => {

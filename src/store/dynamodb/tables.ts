@@ -44,6 +44,17 @@ export const INDEXES = {
    * at roughly 1,000 writes a second before it needs sharding (`running#<n>`).
    */
   runsByLease: 'by-lease',
+  /**
+   * agent-workflows, sparse: execution headers by `scope_key` = `<tenant>#<user>`, sorted by `started_key` =
+   * `<startedAt>#<execution>`. Projects only `workflow` and `status` (the list filters): appends change other
+   * attributes of the header, which then costs no index write. Listings read the records from the table.
+   */
+  executionsByScope: 'by-scope',
+  /**
+   * agent-workflows, sparse, keys only: running executions carry `resumable` = 'RUNNING' and `resume_at`
+   * (lease expiry, 0 when unleased), like runs in agent-sessions (one index partition, same ceiling).
+   */
+  executionsByLease: 'by-lease',
 } as const;
 
 export function memoryTable(name: string = DEFAULT_TABLE_NAMES.memory): CreateTableCommandInput {
@@ -109,7 +120,7 @@ export function sessionsTable(name: string = DEFAULT_TABLE_NAMES.sessions): Crea
   };
 }
 
-/** Workflow executions, one item per step. Created now; the workflow engine's store reads it later. */
+/** Workflow executions, one item per step of their history, plus name and task-token items (workflow-keys.ts). */
 export function workflowsTable(name: string = DEFAULT_TABLE_NAMES.workflows): CreateTableCommandInput {
   return {
     TableName: name,
@@ -117,10 +128,32 @@ export function workflowsTable(name: string = DEFAULT_TABLE_NAMES.workflows): Cr
     AttributeDefinitions: [
       { AttributeName: 'workflow_id', AttributeType: 'S' },
       { AttributeName: 'step_number', AttributeType: 'N' },
+      { AttributeName: 'scope_key', AttributeType: 'S' },
+      { AttributeName: 'started_key', AttributeType: 'S' },
+      { AttributeName: 'resumable', AttributeType: 'S' },
+      { AttributeName: 'resume_at', AttributeType: 'N' },
     ],
     KeySchema: [
       { AttributeName: 'workflow_id', KeyType: 'HASH' },
       { AttributeName: 'step_number', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: INDEXES.executionsByScope,
+        KeySchema: [
+          { AttributeName: 'scope_key', KeyType: 'HASH' },
+          { AttributeName: 'started_key', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['workflow', 'status'] },
+      },
+      {
+        IndexName: INDEXES.executionsByLease,
+        KeySchema: [
+          { AttributeName: 'resumable', KeyType: 'HASH' },
+          { AttributeName: 'resume_at', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
     ],
   };
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store.ts';
 import { MemoryApiKeyStore } from './memory-api-keys.ts';
 import { MemoryConversationStore } from './memory-conversations.ts';
 import { MemoryRunStore } from './memory-runs.ts';
+import { MemoryWorkflowStore } from './memory-workflows.ts';
 
 /** Everything in process memory: for tests and throwaway runs. Lost when the process exits. */
 export function createMemoryStore(options: { now?: () => Date } = {}): Store {
@@ -12,6 +13,7 @@ export function createMemoryStore(options: { now?: () => Date } = {}): Store {
     runs: new MemoryRunStore(options.now),
     knowledge: new MemoryKnowledgeIndex(),
     apiKeys: new MemoryApiKeyStore(),
+    workflows: new MemoryWorkflowStore(options.now),
     ping: async () => {},
     close: async () => {},
   };

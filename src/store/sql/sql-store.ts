@@ -7,6 +7,7 @@ import { SqlApiKeyStore } from './sql-api-keys.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConversationStore } from './sql-conversations.ts';
 import { SqlRunStore } from './sql-runs.ts';
+import { SqlWorkflowStore } from './sql-workflows.ts';
 
 export interface SqlStoreOptions {
   /** Clock for created/updated timestamps (default: the system clock). */
@@ -35,6 +36,7 @@ export async function createSqlStore(client: SqlClient, options: SqlStoreOptions
     runs: new SqlRunStore(client, options.now),
     knowledge: new SqlKnowledgeStore(client),
     apiKeys: new SqlApiKeyStore(client),
+    workflows: new SqlWorkflowStore(client, options.now),
     ping: async () => {
       await client.query('SELECT 1');
     },

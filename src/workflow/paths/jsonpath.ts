@@ -53,8 +53,49 @@ export function tryQueryPath(path: string, sources: PathSources): { found: boole
   return matches.length === 0 ? { found: false, value: undefined } : { found: true, value: matches[0] };
 }
 
+/** `$.a.b[0].c`: names and indexes only, the common case, resolved without the general evaluator. */
+const SIMPLE_PATH = /^\$((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+)$/;
+const SIMPLE_SEGMENT = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/g;
+const simpleSegments = new Map<string, (string | number)[] | null>();
+
+function segmentsOf(path: string): (string | number)[] | null {
+  let segments = simpleSegments.get(path);
+  if (segments === undefined) {
+    const match = SIMPLE_PATH.exec(path);
+    segments = match ? [...(match[1] ?? '').matchAll(SIMPLE_SEGMENT)].map((m) => m[1] ?? Number(m[2])) : null;
+    if (simpleSegments.size < 10_000) simpleSegments.set(path, segments);
+  }
+  return segments;
+}
+
+/**
+ * A simple path over plain objects and arrays: `undefined` when a segment is missing, `null` result wrapped.
+ * Returns `false` when the path or the data needs the general evaluator (a name on an array, an index on an
+ * object), so both give the same answers.
+ */
+function evaluateSimple(segments: (string | number)[], json: unknown): unknown[] | false {
+  let current: unknown = json;
+  for (const segment of segments) {
+    if (typeof segment === 'string') {
+      if (current === null || typeof current !== 'object' || Array.isArray(current)) return false;
+      if (!Object.hasOwn(current, segment)) return [];
+      current = (current as Record<string, unknown>)[segment];
+    } else {
+      if (!Array.isArray(current)) return false;
+      if (segment >= current.length) return [];
+      current = current[segment];
+    }
+  }
+  return [current];
+}
+
 function evaluate(path: string, json: unknown): unknown[] {
   if (json === null || typeof json !== 'object') return [];
+  const segments = segmentsOf(path);
+  if (segments) {
+    const simple = evaluateSimple(segments, json);
+    if (simple !== false) return simple;
+  }
   const result: unknown = JSONPath({ path, json, wrap: true, eval: 'safe' });
   return Array.isArray(result) ? result : [];
 }

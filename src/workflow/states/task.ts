@@ -16,9 +16,6 @@ export const executeTask: StateAction<TaskState> = async (call) => {
     integer: true,
     min: 1,
   });
-  const controller = new AbortController();
-  const onOuterAbort = (): void => controller.abort(frame.signal.reason);
-  frame.signal.addEventListener('abort', onOuterAbort, { once: true });
   const taskToken = state.Resource.endsWith(WAIT_FOR_TASK_TOKEN) ? call.context.Task?.Token : undefined;
   const timeoutMs = timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000;
   const scheduled = runtime.events.emit(frame.path, {
@@ -30,7 +27,12 @@ export const executeTask: StateAction<TaskState> = async (call) => {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(taskToken === undefined ? {} : { taskToken }),
   });
-  const timer = new AbortController();
+  // Only a timed attempt needs signals of its own (to stop the handler when the timer wins); otherwise the
+  // handler gets the frame's signal, which aborts on failure elsewhere and on abort. Creating and aborting
+  // controllers per task is a large share of an in-memory transition's cost.
+  const timed = timeoutMs === undefined ? undefined : { attempt: new AbortController(), timer: new AbortController() };
+  const onOuterAbort = (): void => timed?.attempt.abort(frame.signal.reason);
+  if (timed) frame.signal.addEventListener('abort', onOuterAbort, { once: true });
   try {
     const recorded = recordedOutcome(call, timeoutSeconds);
     if (recorded) return recorded();
@@ -38,18 +40,18 @@ export const executeTask: StateAction<TaskState> = async (call) => {
     // the same task id (and input), never silently drops it.
     await runtime.checkpoint();
     const context = {
-      signal: controller.signal,
+      signal: timed?.attempt.signal ?? frame.signal,
       stateName: name,
       taskId: `${runtime.execution.executionId}#${scheduled.id}`,
       ...(taskToken === undefined ? {} : { taskToken }),
     };
     const input = scheduled.type === 'TaskScheduled' ? scheduled.input : call.input;
     const racers: Promise<unknown>[] = [runtime.handlers(state.Resource, input, context)];
-    if (timeoutMs !== undefined) {
+    if (timed && timeoutMs !== undefined) {
       // Measured from when the attempt was first scheduled, also across a resumption.
       const remaining = Date.parse(scheduled.timestamp) + timeoutMs - runtime.now();
       racers.push(
-        runtime.sleep(Math.max(0, remaining), timer.signal).then(() => {
+        runtime.sleep(Math.max(0, remaining), timed.timer.signal).then(() => {
           throw new StatesError(StatesErrors.Timeout, `Task '${name}' timed out after ${timeoutSeconds} seconds`);
         }),
       );
@@ -73,9 +75,11 @@ export const executeTask: StateAction<TaskState> = async (call) => {
     }
     throw error;
   } finally {
-    frame.signal.removeEventListener('abort', onOuterAbort);
-    timer.abort();
-    controller.abort(new StatesError(StatesErrors.Timeout, 'Task attempt ended'));
+    if (timed) {
+      frame.signal.removeEventListener('abort', onOuterAbort);
+      timed.timer.abort();
+      timed.attempt.abort(new StatesError(StatesErrors.Timeout, 'Task attempt ended'));
+    }
   }
 };
 
