@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { namedError, runForTest } from './test-support.ts';
 
@@ -172,5 +173,52 @@ describe('JSONata query language', () => {
       { a: 1 },
     );
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'caught' });
+  });
+});
+
+describe('Step Functions JSONata functions (examples from the Step Functions documentation)', () => {
+  const evaluate = async (expression: string, random?: () => number) => {
+    const result = await runForTest(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'P',
+        States: { P: { Type: 'Pass', Output: { value: `{% ${expression} %}` }, End: true } },
+      },
+      {},
+      {},
+      random ? { random } : {},
+    );
+    if (result.status !== 'SUCCEEDED') return result;
+    return (result.output as { value: unknown }).value;
+  };
+
+  it('$partition, $range, $hash, $parse', async () => {
+    expect(await evaluate('$partition([1,2,3,4], 2)')).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(await evaluate('$partition([1,2,3,4,5], 2)')).toEqual([[1, 2], [3, 4], [5]]);
+    expect(await evaluate('$range(0, 10, 2)')).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(await evaluate('$range(5, 1, -2)')).toEqual([5, 3, 1]);
+    expect(await evaluate('$hash("input data", "SHA-256")')).toBe(
+      createHash('sha256').update('input data').digest('hex'),
+    );
+    expect(await evaluate('$parse(\'{"customer": {"name": "María"}}\').customer.name')).toBe('María');
+  });
+
+  it('$random and $uuid use the execution random source; a seeded $random repeats', async () => {
+    expect(await evaluate('$random()', () => 0.25)).toBe(0.25);
+    expect(await evaluate('$random(42)')).toBe(await evaluate('$random(42)'));
+    expect(await evaluate('$uuid()', () => 0.5)).toBe(await evaluate('$uuid()', () => 0.5));
+    expect(await evaluate('$uuid()')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('bad arguments fail with States.QueryEvaluationError', async () => {
+    for (const expression of ['$partition("x", 2)', '$range(0, 5, 0)', '$hash("a", "SHA-3")', '$parse("{")']) {
+      expect(await evaluate(expression), expression).toMatchObject({
+        status: 'FAILED',
+        error: 'States.QueryEvaluationError',
+      });
+    }
   });
 });

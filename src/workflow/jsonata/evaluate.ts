@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { StatesError, StatesErrors } from '../errors.ts';
+import { stepFunctionsBindings } from './step-functions-functions.ts';
 
 /** `$states` as JSONata expressions see it. */
 export interface StatesBinding {
@@ -12,6 +13,20 @@ export interface StatesBinding {
 export interface JsonataScope {
   states: StatesBinding;
   variables: Record<string, unknown>;
+  /** The execution's random source, for `$random()` and `$uuid()`. */
+  random?: () => number;
+}
+
+const functionBindings = new WeakMap<() => number, Record<string, unknown>>();
+
+/** The Step Functions functions bound to one random source, built once per source. */
+function bindingsFor(random: () => number): Record<string, unknown> {
+  let bindings = functionBindings.get(random);
+  if (!bindings) {
+    bindings = stepFunctionsBindings(random);
+    functionBindings.set(random, bindings);
+  }
+  return bindings;
 }
 
 const OPEN = '{%';
@@ -53,7 +68,11 @@ function describe(error: unknown): string {
 /** Evaluates one `{% … %}` string. `undefined` (no match) is returned as is; callers decide what it means. */
 export async function evaluateExpression(value: string, scope: JsonataScope): Promise<unknown> {
   const expression = compile(expressionBody(value));
-  const bindings: Record<string, unknown> = { ...scope.variables, states: scope.states };
+  const bindings: Record<string, unknown> = {
+    ...bindingsFor(scope.random ?? Math.random),
+    ...scope.variables,
+    states: scope.states,
+  };
   try {
     return normalize(await expression.evaluate(scope.states.input, bindings));
   } catch (error) {

@@ -39,6 +39,7 @@ export function jsonataScope(call: StateCall, extra: { result?: unknown; errorOu
   return {
     states: { input: call.rawInput, context: call.context, ...extra },
     variables: call.frame.variables.snapshot(),
+    random: call.runtime.random,
   };
 }
 
