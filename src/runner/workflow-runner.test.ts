@@ -249,6 +249,26 @@ describe('WorkflowRunner', () => {
   });
 });
 
+describe('WorkflowRunner.resumeAbandoned', () => {
+  it('takes over executions whose process went away and returns while they run', async () => {
+    const h = harness();
+    const first = h.runner('a');
+    const started = await first.start(alice, { workflow: 'approval', input: { doc: 'b' } });
+    await waitFor(() => h.notified.length === 1);
+    await first.interruptAll(); // hands the lease over at once
+    const second = h.runner('b');
+    expect(await second.resumeAbandoned()).toBe(1); // returns although the execution waits for its token
+    expect(second.isRunningHere(started.execution.id)).toBe(true);
+    expect(await h.runner('c').resumeAbandoned()).toBe(0); // b holds the lease
+    const { token } = h.notified[0] as { token: string };
+    await second.completeTaskToken(alice, token, { status: 'succeeded', output: 'yes' });
+    await waitFor(
+      async () => (await h.store.workflows.getExecution(alice, started.execution.id))?.status === 'SUCCEEDED',
+    );
+    expect(h.notified).toHaveLength(1);
+  });
+});
+
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

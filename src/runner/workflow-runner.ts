@@ -127,6 +127,24 @@ export class WorkflowRunner {
    * live process holds its lease.
    */
   async resume(executionId: string): Promise<ExecutionRecord | undefined> {
+    const claimed = await this.#claim(executionId);
+    return claimed ? await claimed.done : undefined;
+  }
+
+  /** Resumes every execution whose lease expired; they run in the background. Returns how many. */
+  async resumeAbandoned(limit = 100): Promise<number> {
+    let resumed = 0;
+    for (const execution of await this.#store.workflows.listAbandonedExecutions(this.#now(), limit)) {
+      if (await this.#claim(execution.id).catch(() => undefined)) resumed++;
+    }
+    return resumed;
+  }
+
+  /**
+   * Takes over an unfinished execution and starts running it; undefined when it is not ours to run. The
+   * running execution is wrapped: an async function returning a promise would wait for it.
+   */
+  async #claim(executionId: string): Promise<{ done: Promise<ExecutionRecord> } | undefined> {
     if (this.#running.has(executionId)) return undefined;
     const execution = await this.#store.workflows.getExecutionById(executionId);
     if (execution?.status !== 'RUNNING') return undefined;
@@ -134,27 +152,14 @@ export class WorkflowRunner {
       return undefined;
     }
     const history = await this.#store.workflows.loadEvents(executionId);
+    const lastEventId = history.at(-1)?.id ?? 0;
     let definition: StateMachineDefinition;
     try {
       definition = parseDefinition(execution.definition, `execution ${executionId}`);
     } catch (error) {
-      return this.#fail(execution, history.at(-1)?.id ?? 0, toAgentryError(error));
+      return { done: this.#fail(execution, lastEventId, toAgentryError(error)) };
     }
-    const current = { ...execution, lastEventId: history.at(-1)?.id ?? 0 };
-    return this.#launch(current, definition, history);
-  }
-
-  /** Resumes every execution whose lease expired; they run in the background. Returns how many. */
-  async resumeAbandoned(limit = 100): Promise<number> {
-    let resumed = 0;
-    for (const execution of await this.#store.workflows.listAbandonedExecutions(this.#now(), limit)) {
-      if (this.#running.has(execution.id)) continue;
-      const started = this.resume(execution.id).catch(() => undefined);
-      // resume() runs the execution to its end; count it once its lease is taken.
-      await Promise.race([started, new Promise((resolve) => setImmediate(resolve))]);
-      if (this.#running.has(execution.id)) resumed++;
-    }
-    return resumed;
+    return { done: this.#launch({ ...execution, lastEventId }, definition, history) };
   }
 
   /**
