@@ -1,8 +1,11 @@
+import { MAX_APPEND_BYTES, MAX_EVENTS_PER_APPEND } from '../store/workflow-validation.ts';
 import type { ExecutionFinish, WorkflowStore } from '../store/workflows.ts';
 import type { ExecutionEvent } from '../workflow/events.ts';
 
-/** Events per store append: under DynamoDB's 100 items per transaction, with room for the header. */
-const BATCH_SIZE = 90;
+/** Events per store append: the store's limit (DynamoDB's 100 items per transaction, less the header). */
+const BATCH_SIZE = Math.min(90, MAX_EVENTS_PER_APPEND);
+/** Bytes per append, with room for the finish and the statement around the events. */
+const BATCH_BYTES = MAX_APPEND_BYTES - 512 * 1024;
 
 /**
  * Buffers an execution's history and writes it in order, in batches. The engine emits events
@@ -42,6 +45,7 @@ export class HistoryWriter {
   finish(finish: ExecutionFinish): Promise<void> {
     this.#chain = this.#chain.then(async () => {
       await this.#write(BATCH_SIZE);
+      while (batchLength(this.#pending, this.#pending.length) < this.#pending.length) await this.#write(0, 1);
       const last = this.#pending.splice(0);
       await this.#store.appendEvents(this.#executionId, this.#owner, this.#lastId, last, finish);
       this.#lastId = last.at(-1)?.id ?? this.#lastId;
@@ -49,12 +53,26 @@ export class HistoryWriter {
     return this.#chain;
   }
 
-  /** Writes pending events in batches, leaving at most `keep` (for `finish` to write with the outcome). */
-  async #write(keep = 0): Promise<void> {
-    while (this.#pending.length > keep) {
-      const batch = this.#pending.splice(0, Math.min(BATCH_SIZE, this.#pending.length - keep));
+  /**
+   * Writes pending events in batches, leaving at most `keep` (for `finish` to write with the outcome);
+   * `rounds` bounds how many batches are written.
+   */
+  async #write(keep = 0, rounds = Number.POSITIVE_INFINITY): Promise<void> {
+    for (let round = 0; this.#pending.length > keep && round < rounds; round++) {
+      const batch = this.#pending.splice(0, batchLength(this.#pending, this.#pending.length - keep));
       await this.#store.appendEvents(this.#executionId, this.#owner, this.#lastId, batch);
       this.#lastId = batch.at(-1)?.id ?? this.#lastId;
     }
   }
+}
+
+/** How many of the first `max` events fit one append (at least one: the store refuses a single oversized event). */
+function batchLength(events: readonly ExecutionEvent[], max: number): number {
+  const limit = Math.min(BATCH_SIZE, max);
+  let bytes = 0;
+  for (let index = 0; index < limit; index++) {
+    bytes += Buffer.byteLength(JSON.stringify(events[index]) ?? '', 'utf8');
+    if (bytes > BATCH_BYTES) return Math.max(1, index);
+  }
+  return limit;
 }

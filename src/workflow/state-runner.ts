@@ -1,6 +1,6 @@
-import { MAX_PAYLOAD_BYTES } from './defaults.ts';
 import { StatesError, StatesErrors, toStatesError } from './errors.ts';
 import { buildContextObject } from './paths/context-object.ts';
+import { checkPayloadSize } from './payload-size.ts';
 import { findCatcher, nextRetry } from './retry-catch.ts';
 import type { Frame, RunSubMachine, Runtime } from './runtime.ts';
 import { prepareInput, type Shaped, shapeCaughtOutput, shapeOutput } from './state-io.ts';
@@ -123,7 +123,7 @@ export async function runState(
 }
 
 function finish(call: StateCall, shaped: Shaped, next: string | undefined): StateTransition {
-  checkPayloadSize(call.name, shaped.output);
+  checkPayloadSize(shaped.output, `The output of state '${call.name}'`);
   call.frame.variables.assignAll(shaped.assignments);
   call.runtime.events.emit(call.frame.path, {
     type: 'StateExited',
@@ -134,11 +134,4 @@ function finish(call: StateCall, shaped: Shaped, next: string | undefined): Stat
     ...(Object.keys(shaped.assignments).length === 0 ? {} : { assigned: shaped.assignments }),
   });
   return { output: shaped.output, next };
-}
-
-function checkPayloadSize(name: string, output: unknown): void {
-  const json = JSON.stringify(output) ?? 'null';
-  if (json.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(json, 'utf8') > MAX_PAYLOAD_BYTES) {
-    throw new StatesError(StatesErrors.DataLimitExceeded, `The output of state '${name}' exceeds 256 KiB`);
-  }
 }

@@ -1,4 +1,5 @@
 import { StatesError, StatesErrors, toStatesError } from '../errors.ts';
+import { checkPayloadSize } from '../payload-size.ts';
 import type { TaskState } from '../types.ts';
 import { resolveNumber, type StateAction, type StateCall, type StateOutcome } from './action.ts';
 
@@ -57,6 +58,7 @@ export const executeTask: StateAction<TaskState> = async (call) => {
       );
     }
     const result = await Promise.race(racers);
+    checkPayloadSize(result, `The result of task '${name}'`);
     runtime.events.emit(frame.path, { type: 'TaskSucceeded', state: name, resource: state.Resource, output: result });
     return { result: result === undefined ? null : result };
   } catch (thrown) {
