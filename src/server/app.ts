@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { AgentryError } from '../errors.ts';
 import type { AnyApiRoute } from './api-route.ts';
 import { honoPath, readInput } from './api-route.ts';
 import type { AppEnv } from './app-env.ts';
 import { errorResponse, handleError } from './errors.ts';
 import { applyUsagePlan, authenticate } from './middleware/authenticate.ts';
+import { bodyLimit } from './middleware/body-limit.ts';
+import { cors } from './middleware/cors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -33,31 +33,7 @@ export function createApp(runtime: ServerRuntime): Hono<AppEnv> {
     const route = c.req.routePath === '*' || !c.req.routePath ? 'unmatched' : c.req.routePath;
     runtime.metrics.recordRequest(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
   });
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => (runtime.options.corsOrigins.includes(origin) ? origin : null),
-      allowHeaders: [
-        'content-type',
-        'authorization',
-        'x-api-key',
-        'x-request-id',
-        'last-event-id',
-        'x-agentry-conversation-id',
-      ],
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      exposeHeaders: [
-        'x-request-id',
-        'retry-after',
-        'ratelimit-limit',
-        'ratelimit-remaining',
-        'ratelimit-reset',
-        'x-agentry-conversation-id',
-        'x-agentry-run-id',
-      ],
-      maxAge: 600,
-    }),
-  );
+  app.use('*', cors(runtime.options.corsOrigins));
   app.use(
     '*',
     bodyLimit({

@@ -12,22 +12,40 @@ function key(labels: Labels): string {
     .join(',');
 }
 
+interface Histogram {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** One method and route: its histogram and its per-status counter keys, built once. */
+interface RouteSeries {
+  histogram: Histogram;
+  statusKeys: Map<number, string>;
+}
+
 export class ServerMetrics {
   private readonly requests = new Map<string, number>();
-  private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  private readonly latency = new Map<string, Histogram>();
+  /**
+   * Label keys per method and route, built on first use so a request builds no strings. Bounded:
+   * routes are the app's patterns (or `unmatched`) and Node's parser accepts known methods only.
+   */
+  private readonly series = new Map<string, Map<string, RouteSeries>>();
   private readonly runs = new Map<string, number>();
+  private readonly runKeys = new Map<string, string>();
   private readonly tokens = new Map<string, number>();
   private activeStreams = 0;
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
-    const requestKey = key({ method, route, status: String(status) });
-    this.requests.set(requestKey, (this.requests.get(requestKey) ?? 0) + 1);
-    const latencyKey = key({ method, route });
-    let histogram = this.latency.get(latencyKey);
-    if (!histogram) {
-      histogram = { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.latency.set(latencyKey, histogram);
+    const series = this.seriesOf(method, route);
+    let requestKey = series.statusKeys.get(status);
+    if (requestKey === undefined) {
+      requestKey = key({ method, route, status: String(status) });
+      series.statusKeys.set(status, requestKey);
     }
+    this.requests.set(requestKey, (this.requests.get(requestKey) ?? 0) + 1);
+    const { histogram } = series;
     for (let index = 0; index < LATENCY_BUCKETS.length; index++)
       if (seconds <= LATENCY_BUCKETS[index]!) histogram.buckets[index]!++;
     histogram.sum += seconds;
@@ -35,10 +53,34 @@ export class ServerMetrics {
   }
 
   recordRun(status: string, inputTokens: number, outputTokens: number): void {
-    const runKey = key({ status });
+    let runKey = this.runKeys.get(status);
+    if (runKey === undefined) {
+      runKey = key({ status });
+      this.runKeys.set(status, runKey);
+    }
     this.runs.set(runKey, (this.runs.get(runKey) ?? 0) + 1);
     this.tokens.set('direction="input"', (this.tokens.get('direction="input"') ?? 0) + inputTokens);
     this.tokens.set('direction="output"', (this.tokens.get('direction="output"') ?? 0) + outputTokens);
+  }
+
+  private seriesOf(method: string, route: string): RouteSeries {
+    let byRoute = this.series.get(method);
+    if (!byRoute) {
+      byRoute = new Map();
+      this.series.set(method, byRoute);
+    }
+    let series = byRoute.get(route);
+    if (!series) {
+      const latencyKey = key({ method, route });
+      let histogram = this.latency.get(latencyKey);
+      if (!histogram) {
+        histogram = { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
+        this.latency.set(latencyKey, histogram);
+      }
+      series = { histogram, statusKeys: new Map() };
+      byRoute.set(route, series);
+    }
+    return series;
   }
 
   streamOpened(): void {

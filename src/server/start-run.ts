@@ -14,11 +14,14 @@ export interface StartedRun {
  * Starts a durable run owned by `scope`, registered with the live-run hub so streams can follow
  * it and cancel can reach it. Validates the agent first, so an unknown agent or a missing model
  * provider fails before anything is stored. Each run ends by itself after `runTimeoutMs`.
+ * `streamed`: the request streams the run's events, so the hub keeps them all for reconnects
+ * (see LiveRuns); a run answered as JSON leaves the hub when it ends.
  */
 export function startRun(
   runtime: ServerRuntime,
   scope: Scope,
   input: { agent: string; query: string; conversationId?: string | undefined },
+  options: { streamed: boolean } = { streamed: false },
 ): StartedRun {
   if (runtime.shutdown.aborted)
     throw new AgentryError('SHUTTING_DOWN', 'The server is shutting down; retry on another instance.', {
@@ -32,7 +35,7 @@ export function startRun(
     runtime.options.runTimeoutMs,
   );
   timeout.unref();
-  const onEvent = runtime.live.start(runId, scope, controller);
+  const onEvent = runtime.live.start(runId, scope, controller, { retain: options.streamed });
   const done = runtime.runner
     .run(scope, {
       agent: input.agent,

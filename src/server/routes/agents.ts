@@ -43,14 +43,14 @@ export function agentRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       },
       handler: async (c, { body, params }) => {
         const scope = scopeOf(c.get('identity'));
-        const started = startRun(runtime, scope, {
-          agent: params.name,
-          query: body.query,
-          conversationId: body.conversationId,
-        });
-        if ((c.req.header('accept') ?? '').includes('text/event-stream')) {
-          return streamRunEvents(c, runtime, scope, started.runId, undefined);
-        }
+        const streamed = (c.req.header('accept') ?? '').includes('text/event-stream');
+        const started = startRun(
+          runtime,
+          scope,
+          { agent: params.name, query: body.query, conversationId: body.conversationId },
+          { streamed },
+        );
+        if (streamed) return streamRunEvents(c, runtime, scope, started.runId, undefined);
         const result = await started.done;
         const reply = {
           runId: result.runId,

@@ -55,11 +55,12 @@ export function openAiChatRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       },
       handler: async (c, { body }) => {
         const conversationId = conversationIdOf(c.req.header(CONVERSATION_HEADER)) ?? randomUUID();
-        const started = startRun(runtime, scopeOf(c.get('identity')), {
-          agent: body.model,
-          query: queryOf(body.messages),
-          conversationId,
-        });
+        const started = startRun(
+          runtime,
+          scopeOf(c.get('identity')),
+          { agent: body.model, query: queryOf(body.messages), conversationId },
+          { streamed: body.stream === true },
+        );
         const outcome = settle(started);
         const ids: CompletionIds = {
           id: `chatcmpl-${started.runId}`,

@@ -39,11 +39,12 @@ export function uiChatRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       },
       handler: (c, { body, params }) => {
         const query = queryOfLastUserMessage(body.messages);
-        const started = startRun(runtime, scopeOf(c.get('identity')), {
-          agent: params.name,
-          query,
-          conversationId: body.id,
-        });
+        const started = startRun(
+          runtime,
+          scopeOf(c.get('identity')),
+          { agent: params.name, query, conversationId: body.id },
+          { streamed: true },
+        );
         const outcome = settle(started);
         const mapper = new UiMessageChunkMapper(started.runId, body.id);
         const stream = jsonEventStream(

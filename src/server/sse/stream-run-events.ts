@@ -1,20 +1,22 @@
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { Scope } from '../../store/scope.ts';
 import { sleep } from '../../util/sleep.ts';
 import type { AppEnv } from '../app-env.ts';
+import { errorFields } from '../logger.ts';
 import type { ServerRuntime } from '../runtime.ts';
 import { type EventPosition, formatEventId } from './event-ids.ts';
 import { eventsFromJournal, isTerminal, type PositionedEvent } from './journal-events.ts';
+import { sseStream } from './sse-stream.ts';
 
 const JOURNAL_POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;
 
 /**
  * Streams a run's events as SSE (`id`, `event` = the event type, `data` = the event JSON), from
- * after `after` to the end of the run. A run executing in this process is followed live; any other
- * (finished, or running on another replica) is rebuilt from its journal, polled until it ends.
- * A client that goes away stops the stream, not the run.
+ * after `after` to the end of the run. A run executing in this process is followed live (what it
+ * no longer holds in memory comes from its journal first); any other (finished, or running on
+ * another replica) is rebuilt from its journal, polled until it ends. A client that goes away
+ * stops the stream, not the run. A store failure ends the stream (logged); the client reconnects.
  */
 export function streamRunEvents(
   c: Context<AppEnv>,
@@ -23,28 +25,23 @@ export function streamRunEvents(
   runId: string,
   after: EventPosition | undefined,
 ): Response {
-  return streamSSE(c, async (stream) => {
-    runtime.metrics.streamOpened();
-    const closed = new AbortController();
-    stream.onAbort(() => closed.abort());
-    const stop = AbortSignal.any([closed.signal, runtime.shutdown]);
-    const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(() => closed.abort()), KEEPALIVE_MS);
-    let last = after;
-    let writes = Promise.resolve();
-    const send = (positioned: PositionedEvent) => {
-      last = positioned.position;
-      writes = writes.then(() =>
-        stream.writeSSE({
-          id: formatEventId(positioned.position),
-          event: positioned.event.type,
-          data: JSON.stringify(positioned.event),
-        }),
-      );
-    };
-    try {
-      if (runtime.live.get(runId)) {
-        await runtime.live.follow(runId, after, send, stop);
-      } else {
+  return sseStream(
+    c,
+    async (writer) => {
+      runtime.metrics.streamOpened();
+      const stop = AbortSignal.any([writer.gone, runtime.shutdown]);
+      const keepalive = setInterval(() => writer.comment('keepalive'), KEEPALIVE_MS);
+      let last = after;
+      const send = (positioned: PositionedEvent) => {
+        last = positioned.position;
+        writer.event(positioned.event.type, JSON.stringify(positioned.event), formatEventId(positioned.position));
+      };
+      const fromJournal = async (from: EventPosition | undefined) => {
+        const run = await runtime.store.runs.getRun(scope, runId);
+        return run ? eventsFromJournal(run, await runtime.store.runs.loadJournal(runId), from) : [];
+      };
+      try {
+        if (await runtime.live.follow(runId, after, send, stop, fromJournal)) return;
         while (!stop.aborted) {
           const run = await runtime.store.runs.getRun(scope, runId);
           if (!run) break;
@@ -53,11 +50,11 @@ export function streamRunEvents(
           if (isTerminal(run)) break;
           await sleep(JOURNAL_POLL_MS, stop).catch(() => {});
         }
+      } finally {
+        clearInterval(keepalive);
+        runtime.metrics.streamClosed();
       }
-      await writes;
-    } finally {
-      clearInterval(keepalive);
-      runtime.metrics.streamClosed();
-    }
-  });
+    },
+    (error) => runtime.logger.log('error', 'event stream failed', { runId, ...errorFields(error) }),
+  );
 }
