@@ -112,8 +112,12 @@ describe('agentry CLI', () => {
     expect(JSON.parse(agents.stdout).map((agent: { name: string }) => agent.name)).toEqual([
       'analyst',
       'assistant',
+      'classifier',
+      'evaluator',
+      'planner',
       'researcher',
       'summarizer',
+      'writer',
     ]);
 
     const missing = await cli(['doctor']);

@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { serveCommand } from './commands/serve.ts';
 import { startCommand } from './commands/start.ts';
+import { validateWorkflowCommand, WORKFLOW_USAGE, WorkflowUsageError, workflowCommand } from './commands/workflow.ts';
 import { openSession, type Session, type SessionOptions } from './session.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -29,20 +30,29 @@ Commands:
   export [--out FILE]       Write every conversation, message and run of the store as JSON lines (default: stdout)
   import FILE               Read an export into the store (FILE - reads stdin); never merges into existing data
   keys create --tenant T --user U  Create an API key (shown once); also: keys list [--tenant T], keys revoke <id>
+  workflow [list]           List the project's workflows (workflows/*.asl.json)
+  workflow validate FILE    Check a state machine definition; lists each problem's state and field
+  workflow run <name> [--input JSON] [--name N]  Run a workflow, showing its states live; prints its output
+  workflow executions [--workflow W] [--status S]  List executions; also: describe <id>, history <id>
+  workflow task-success <token> --output JSON  Complete a waiting task; task-failure <token> [--error E] [--cause C]
 
 Options:
   --project <dir>           Project folder (default: current folder if it has agentry.config.yaml, else the examples)
   --model <provider:model>  Override the model (also AGENTRY_MODEL), e.g. scripted:scripts/demo.json
   --conversation <id>       run, chat: continue this conversation
-  --json                    run: print run events as JSON lines; lists, import: print JSON
+  --json                    run, workflow run, workflow history: print events as JSON lines; lists, import: print JSON
   --out <file>              export: write to this file instead of stdout
   --skip-existing           import: leave conversations and runs that already exist as they are
   --tenant <id>, --user <id>  keys: the key's tenant and user (list: filter by --tenant)
-  --name <text>             keys create: a label for people
+  --name <text>             keys create: a label for people; workflow run: the execution's name (again with the same input: that execution)
   --scopes <a,b>            keys create: agents:run, conversations:read (default: both)
   --admin                   keys create: add the admin scope
   --on-behalf               keys create: the key may name another user of its tenant per request (user_id)
   --plan <name>             keys create: usage plan for rate limits (default: default)
+  --input <json>            workflow run: the execution's input (default {})
+  --workflow <name>, --status <status>  workflow executions: filters
+  --output <json>           workflow task-success: the task's result
+  --error <name>, --cause <text>  workflow task-failure: the error (default States.TaskFailed) and its cause
   -h, --help                Show this help
 `;
 
@@ -124,10 +134,38 @@ export async function main(argv: string[], io: CliIo, signal: AbortSignal): Prom
         };
         return await withSession(options, (session) => keysCommand(session, io, rest, keysOptions));
       }
+      case 'workflow': {
+        const [action = 'list', ...args] = rest;
+        const json = values.json ?? false;
+        if (action === 'validate') {
+          const [file] = args;
+          if (!file)
+            return usageError(io, 'workflow validate needs a file: agentry workflow validate workflows/x.asl.json');
+          return validateWorkflowCommand(io, io.cwd, file, json);
+        }
+        const workflowOptions = {
+          json,
+          input: values.input,
+          output: values.output,
+          name: values.name,
+          workflow: values.workflow,
+          status: values.status,
+          error: values.error,
+          cause: values.cause,
+          signal,
+        };
+        return await withSession(options, (session) =>
+          workflowCommand(session, io, [action, ...args], workflowOptions),
+        );
+      }
       default:
         return usageError(io, `Unknown command "${command}".`);
     }
   } catch (error) {
+    if (error instanceof WorkflowUsageError) {
+      io.err.write(`${error.message}\n\n${WORKFLOW_USAGE}`);
+      return 2;
+    }
     const failure = isAgentryError(error)
       ? error
       : new AgentryError('INTERNAL', 'Unexpected failure.', { cause: error });
@@ -167,6 +205,12 @@ function parse(argv: string[]) {
       admin: { type: 'boolean' },
       'on-behalf': { type: 'boolean' },
       plan: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      workflow: { type: 'string' },
+      status: { type: 'string' },
+      error: { type: 'string' },
+      cause: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

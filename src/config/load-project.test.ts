@@ -22,7 +22,16 @@ function tempProject(files: Record<string, string>): string {
 describe('project loading', () => {
   it('loads the bundled examples with the four reference agents', async () => {
     const project = await loadProject(BUNDLED_EXAMPLES_DIR);
-    expect([...project.agents.keys()]).toEqual(['analyst', 'assistant', 'researcher', 'summarizer']);
+    expect([...project.agents.keys()]).toEqual([
+      'analyst',
+      'assistant',
+      'classifier',
+      'evaluator',
+      'planner',
+      'researcher',
+      'summarizer',
+      'writer',
+    ]);
     expect(project.agents.get('assistant')?.tools).toEqual(['get_current_time', 'calculate', 'search_knowledge']);
     expect(project.config.demo?.model).toBe('scripted:scripts/demo.json');
   });
@@ -112,7 +121,7 @@ describe('project loading', () => {
   it('reports an unknown agent with the list of known ones', async () => {
     const project = await loadProject(BUNDLED_EXAMPLES_DIR);
     expect(() => getAgentConfig(project, 'nobody')).toThrow(
-      /Unknown agent "nobody".*analyst, assistant, researcher, summarizer/,
+      /Unknown agent "nobody".*analyst, assistant, classifier, evaluator, planner, researcher, summarizer, writer/,
     );
   });
 });

@@ -15,20 +15,29 @@ export interface ServerDependencies {
 
 export interface ManagedRuntime extends ServerRuntime {
   /**
-   * Graceful shutdown: refuse new runs and end streams at once, give running runs `graceMs` to
-   * finish, then stop the rest with SHUTTING_DOWN (their journals stay; another process resumes them).
+   * Graceful shutdown: refuse new runs and executions and end streams at once, give running runs
+   * `graceMs` to finish, then stop the rest with SHUTTING_DOWN (their journals stay; another process
+   * resumes them). Running workflow executions are handed over at once (their leases released).
    */
-  drain(graceMs: number): Promise<{ finished: number; handedOver: number }>;
+  drain(graceMs: number): Promise<{ finished: number; handedOver: number; executionsHandedOver: number }>;
+  /**
+   * Resumes workflow executions that dead processes left behind, now and then every `intervalMs`
+   * (Waits that outlived a process, too), until `drain`. For long-lived servers: a Lambda container
+   * is frozen between invocations, so it does not sweep. Resolves with how many were resumed now.
+   */
+  resumeWorkflows(intervalMs?: number): Promise<number>;
 }
 
 export async function createServerRuntime(session: Session, dependencies: ServerDependencies): Promise<ManagedRuntime> {
-  const [store, runner] = await Promise.all([session.store(), session.runner()]);
+  const [store, runner, workflows] = await Promise.all([session.store(), session.runner(), session.workflows()]);
   const shutdown = new AbortController();
   const live = new LiveRuns();
+  let stopResumer: (() => void) | undefined;
   const runtime: ManagedRuntime = {
     project: session.project,
     store,
     runner,
+    workflows,
     agent: (name) => session.agent(name),
     authenticate: dependencies.authenticate,
     limiter: dependencies.limiter,
@@ -37,8 +46,18 @@ export async function createServerRuntime(session: Session, dependencies: Server
     logger: dependencies.logger,
     options: dependencies.options,
     shutdown: shutdown.signal,
+    async resumeWorkflows(intervalMs) {
+      if (shutdown.signal.aborted) return 0;
+      stopResumer ??= workflows.startResumer(intervalMs);
+      return workflows.resumeAbandoned();
+    },
     async drain(graceMs) {
       shutdown.abort();
+      // Executions are handed over at once rather than given the grace period: one may wait for hours
+      // (a Wait state, a task token), and its history lets any process continue it where it stopped.
+      // The sweep stops first so it does not take back what is handed over.
+      stopResumer?.();
+      const executions = workflows.interruptAll();
       const active = runtime.live.active();
       const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
       const outcome = await Promise.race([
@@ -54,9 +73,12 @@ export async function createServerRuntime(session: Session, dependencies: Server
           new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
         ]);
       }
+      // A sweep already under way when the resumer stopped may have resumed one more: hand it over too.
+      const executionsHandedOver = (await executions) + (await workflows.interruptAll());
       return {
         finished: active.length - (outcome === 'timeout' ? remaining.length : 0),
         handedOver: outcome === 'timeout' ? remaining.length : 0,
+        executionsHandedOver,
       };
     },
   };

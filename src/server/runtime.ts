@@ -2,6 +2,7 @@ import type { Agent } from '../agent/agent.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Project } from '../config/load-project.ts';
 import type { AgentRunner } from '../runner/agent-runner.ts';
+import type { WorkflowRunner } from '../runner/workflow-runner.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from './logger.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -61,6 +62,8 @@ export interface ServerRuntime {
   project: Project;
   store: Store;
   runner: AgentRunner;
+  /** The project's workflows, run durably on `store`; agent tasks run through `runner`. */
+  workflows: WorkflowRunner;
   /** Builds (and so validates) the named agent; throws AGENT_NOT_FOUND or MODEL_NOT_CONFIGURED. */
   agent(name: string): Agent;
   /** The identity a raw API key stands for, or undefined for unknown, revoked or malformed keys. */

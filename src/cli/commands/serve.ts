@@ -63,6 +63,12 @@ export async function serveCommand(session: Session, terminal: Terminal, options
     (resumed) => resumed.length > 0 && logger.log('info', 'resumed interrupted runs', { count: resumed.length }),
     () => {},
   );
+  // Workflow executions likewise, and then every few seconds: executions of replicas that died,
+  // and Waits that outlived a process.
+  void runtime.resumeWorkflows().then(
+    (resumed) => resumed > 0 && logger.log('info', 'resumed interrupted workflow executions', { count: resumed }),
+    () => {},
+  );
 
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();

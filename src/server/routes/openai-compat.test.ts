@@ -42,7 +42,16 @@ describe('OpenAI-compatible API, through the official openai client', () => {
     const { client } = await setup();
     const models = [];
     for await (const model of client().models.list()) models.push(model);
-    expect(models.map((model) => model.id).sort()).toEqual(['analyst', 'assistant', 'researcher', 'summarizer']);
+    expect(models.map((model) => model.id).sort()).toEqual([
+      'analyst',
+      'assistant',
+      'classifier',
+      'evaluator',
+      'planner',
+      'researcher',
+      'summarizer',
+      'writer',
+    ]);
     expect(models[0]).toEqual({
       id: expect.any(String),
       object: 'model',

@@ -4,6 +4,8 @@ import { ALL_SCOPES, type ApiScope } from '../../auth/identity.ts';
 import { BUNDLED_EXAMPLES_DIR, loadProject } from '../../config/load-project.ts';
 import { ModelRegistry } from '../../model/registry.ts';
 import { AgentRunner } from '../../runner/agent-runner.ts';
+import { createProjectWorkflowRunner } from '../../runner/project-workflow-runner.ts';
+import type { WorkflowRunnerOptions } from '../../runner/workflow-runner.ts';
 import { createMemoryStore } from '../../store/memory/memory-store.ts';
 import type { Store } from '../../store/store.ts';
 import { silentLogger } from '../logger.ts';
@@ -29,6 +31,8 @@ export interface TestRuntimeOptions {
   authenticate?: ServerRuntime['authenticate'];
   limiter?: RequestLimiter;
   options?: Partial<ServerOptions>;
+  /** Workflow runner settings (e.g. a short `tokenPollMs`). */
+  workflows?: Omit<WorkflowRunnerOptions, 'store' | 'workflow' | 'tasks'>;
 }
 
 /** A complete runtime for HTTP tests: the examples project on a scripted model, an in-memory store, fixed keys. */
@@ -52,10 +56,12 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     ]),
   );
   const shutdown = new AbortController();
+  const runner = new AgentRunner({ store, agent });
   return {
     project,
     store,
-    runner: new AgentRunner({ store, agent }),
+    runner,
+    workflows: createProjectWorkflowRunner(project, store, runner, options.workflows),
     agent,
     authenticate: options.authenticate ?? (async (raw) => identities.get(raw)),
     limiter: options.limiter,
