@@ -1,4 +1,4 @@
-import { StatesError, StatesErrors, toStatesError } from './errors.ts';
+import { toStatesError } from './errors.ts';
 import { buildContextObject } from './paths/context-object.ts';
 import { checkPayloadSize } from './payload-size.ts';
 import { findCatcher, nextRetry } from './retry-catch.ts';

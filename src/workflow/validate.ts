@@ -21,8 +21,17 @@ type AslValidator = (
   options?: { checkPaths: boolean; checkArn: boolean },
 ) => { isValid: boolean; errors: AslValidatorError[] };
 
-// asl-validator ships CommonJS without type declarations; the signature above is its documented API.
-const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+let loaded: AslValidator | undefined;
+
+/**
+ * asl-validator ships CommonJS without type declarations; the signature above is its documented API. Loaded on
+ * first use, not on import: entry points that never validate (the Lambda bundle, which leaves it out) import
+ * this module through the project loader.
+ */
+function aslValidator(): AslValidator {
+  loaded ??= createRequire(import.meta.url)('asl-validator') as AslValidator;
+  return loaded;
+}
 
 /**
  * Validates a definition with asl-validator (JSON schema, transitions, terminal states, path syntax). ARNs are
@@ -30,7 +39,7 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValid
  */
 export function validateDefinition(definition: unknown): { valid: boolean; issues: ValidationIssue[] } {
   // asl-validator writes default QueryLanguage fields into what it is given.
-  const { isValid, errors } = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: false });
+  const { isValid, errors } = aslValidator()(structuredClone(definition), { checkPaths: true, checkArn: false });
   const issues = errors.map(toIssue);
   return { valid: isValid && issues.length === 0, issues };
 }

@@ -33,7 +33,8 @@ function checkState(name: string, state: State, catalog: ResourceCatalog, issues
   const resource = parseResource(state.Resource);
   switch (resource.kind) {
     case 'unsupported':
-      return issue(`Agentry does not run the resource '${state.Resource}'.`);
+      issue(`Agentry does not run the resource '${state.Resource}'.`);
+      return;
     case 'agent':
       if (!catalog.hasAgent(resource.agent)) issue(`No agent named "${resource.agent}".`);
       return;
