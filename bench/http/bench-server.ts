@@ -8,9 +8,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { ApiKeyVerifier, hashSecret, parseApiKey } from '../../src/auth/api-keys.ts';
 import { createApp } from '../../src/server/app.ts';
 import { startHttpServer } from '../../src/server/http-server.ts';
+import { createUsagePlanLimiter } from '../../src/server/limits/usage-plan-limiter.ts';
 import { createTestRuntime } from '../../src/server/testing/test-runtime.ts';
+import { createMemoryStore } from '../../src/store/memory/memory-store.ts';
 import { openPostgresStore } from '../../src/store/sql/sql-store.ts';
 import { postgresTestDatabase } from '../../src/store/sql/testing/postgres-test-db.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -52,10 +55,18 @@ async function start(): Promise<{ port: number; store: string }> {
     );
     cleanups = [() => store?.close(), dropSchema];
   }
+  store ??= createMemoryStore();
+  // As `agentry serve`: the key is a stored record checked by the ApiKeyVerifier (10 s cache, a
+  // SHA-256 and a constant-time compare per request), and every request goes through a usage plan
+  // (in-memory token bucket and daily quota) sized never to refuse the load.
+  await registerKey(store, config.apiKey);
+  const verifier = new ApiKeyVerifier(store.apiKeys);
+  const limiter = createUsagePlanLimiter({ backend: { kind: 'memory' }, plans: { [BENCH_PLAN]: UNREFUSING_PLAN } });
   const runtime = await createTestRuntime({
     model: config.model,
-    keys: [{ key: config.apiKey, tenantId: 'bench', userId: 'bench-user' }],
-    ...(store ? { store } : {}),
+    store,
+    authenticate: (raw) => verifier.verify(raw),
+    limiter,
   });
   metricsText = () => runtime.metrics.render();
   const server = await startHttpServer(createApp(runtime), { port: 0, host: HOST });
@@ -67,6 +78,26 @@ async function start(): Promise<{ port: number; store: string }> {
   };
   cleanups = [() => runtime.stop(), () => server.close(2_000), drain, () => runtime.store.close(), dropSchema];
   return { port: server.port, store: runtime.store.kind };
+}
+
+const BENCH_PLAN = 'bench';
+const UNREFUSING_PLAN = { rate: 1_000_000, burst: 1_000_000, quota: 1_000_000_000_000 };
+
+/** Stores the record of the parent's well-formed key (only its id and the secret's hash, as always). */
+async function registerKey(store: Store, rawKey: string): Promise<void> {
+  const parsed = parseApiKey(rawKey);
+  if (!parsed) throw new Error('the bench API key is not a well-formed agk_ key');
+  await store.apiKeys.createKey({
+    id: parsed.id,
+    tenantId: 'bench',
+    userId: 'bench-user',
+    name: 'bench',
+    scopes: ['agents:run', 'conversations:read'],
+    onBehalf: false,
+    plan: BENCH_PLAN,
+    secretHash: hashSecret(parsed.secret),
+    createdAt: new Date().toISOString(),
+  });
 }
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });

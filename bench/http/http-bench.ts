@@ -6,6 +6,7 @@
 // the load generator (this process) never shares its event loop and no round inherits another's
 // heap. Rounds rotate the order of the servers and of the endpoints; reported figures are medians.
 import { execSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ if (values.help) {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const API_KEY = 'bench-http-key';
+/** A well-formed key (`agk_<id>_<secret>`); each server stores its record and verifies it per request. */
+const API_KEY = `agk_benchhttpbenchht_${randomBytes(32).toString('base64url')}`;
 const QUERY_BODY = JSON.stringify({ query: 'What is 25 * 47?' });
 const DEMO_MODEL = `scripted:${join(ROOT, 'examples/scripts/demo.json')}`;
 const rounds = Number(values.rounds);

@@ -7,7 +7,7 @@ export interface ServerConfig {
   kind: ServerKind;
   /** Model string for every agent (`scripted:<absolute path>`); ignored by `hello`. */
   model: string;
-  /** The API key the child accepts (fixed test identity, all non-admin scopes). */
+  /** The API key the child stores and accepts (`agk_` format; tenant `bench`, run and read scopes). */
   apiKey: string;
   /** PostgreSQL pool size for `postgres` (default: the store's own default). */
   poolSize?: number;

@@ -8,7 +8,7 @@ import { type PlanBook, planBook, type UsagePlan } from './plans.ts';
 import { consumeOne } from './points-limiter.ts';
 import { throttledLog } from './throttled-log.ts';
 import { emissionIntervalMs } from './token-bucket.ts';
-import { msUntilUtcMidnight, utcDay } from './utc-day.ts';
+import { UtcDayWindow } from './utc-day.ts';
 
 export const DEFAULT_LIMITS_PREFIX = 'agentry_rl';
 /** A store slower than this counts as failed (then failOpen decides). */
@@ -60,6 +60,9 @@ export function createUsagePlanLimiter(options: UsagePlanLimiterOptions): UsageP
   const timeoutMs = options.timeoutMs ?? DEFAULT_LIMITER_TIMEOUT_MS;
   const backend = backendLimiters(options.backend, options.prefix ?? DEFAULT_LIMITS_PREFIX, now);
   const log = throttledLog(options.logger ?? silentLogger, STORE_ERROR_LOG_EVERY_MS, now);
+  const days = new UtcDayWindow();
+  // Process memory answers at once; a timer per request would only cost (remote stores can hang).
+  const bounded = options.backend.kind === 'memory' ? <T>(work: Promise<T>) => work : withTimeout;
 
   async function decide(plan: UsagePlan, keyId: string): Promise<LimitDecision> {
     const limiters = await backend.forPlan(plan);
@@ -76,9 +79,8 @@ export function createUsagePlanLimiter(options: UsagePlanLimiterOptions): UsageP
         retryAfterSeconds: retryMs / 1000,
       };
     }
-    const at = now();
-    const untilMidnightMs = msUntilUtcMidnight(at);
-    const quota = await consumeOne(limiters.quota, `${keyId}:${utcDay(at)}`, {
+    const { day, untilMidnightMs } = days.at(now());
+    const quota = await consumeOne(limiters.quota, `${keyId}:${day}`, {
       customDuration: Math.ceil(untilMidnightMs / 1000),
     });
     if (!quota.admitted) {
@@ -109,7 +111,7 @@ export function createUsagePlanLimiter(options: UsagePlanLimiterOptions): UsageP
       if (choice.kind === 'unlimited') return UNMETERED;
       const { plan } = choice;
       try {
-        return await withTimeout(decide(plan, identity.keyId), timeoutMs);
+        return await bounded(decide(plan, identity.keyId), timeoutMs);
       } catch (error) {
         const fields = { store: options.backend.kind, plan: plan.name, ...errorFields(error) };
         if (failOpen) {
