@@ -60,7 +60,8 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
     authenticate,
     limiter: options.limiter,
     logger,
-    options: serverOptionsFromEnv(env),
+    // Step Functions runs the workflows on AWS; a frozen container could not.
+    options: { ...serverOptionsFromEnv(env), hostsWorkflows: false },
   });
   logger.log('info', 'lambda runtime ready', {
     project: session.project.name,

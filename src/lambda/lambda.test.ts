@@ -215,6 +215,19 @@ describe('agent executor (ai-agent-executor)', () => {
     expect(error.errorType).toBe('CONFIG_NOT_FOUND');
   });
 
+  it('refuses to start workflow executions: Step Functions runs them on AWS', async () => {
+    const { http, key } = await setup();
+    const event = httpEvent('apigw-rest-v1-post-agent', { key, body: { input: {} } }) as unknown as Record<
+      string,
+      unknown
+    >;
+    event.path = '/v1/workflows/multi-agent-workflow/executions';
+    event.resource = '/{proxy+}';
+    const result = await http(event as unknown as LambdaEvent);
+    expect(result.statusCode).toBe(501);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'WORKFLOWS_NOT_HOSTED' } });
+  });
+
   it('gives API Gateway proxy events the HTTP envelope', async () => {
     const { executor, key } = await setup();
     const result = await executor(httpEvent('apigw-rest-v1-post-agent', { key }));

@@ -14,6 +14,11 @@ export interface ServerOptions {
   bodyLimitBytes: number;
   /** Every run is cancelled after this long (RUN_TIMEOUT). */
   runTimeoutMs: number;
+  /**
+   * Whether this process runs workflow executions. False in Lambda, where a container is frozen between
+   * invocations and Step Functions runs the workflows: starting or stopping one answers WORKFLOWS_NOT_HOSTED.
+   */
+  hostsWorkflows?: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({

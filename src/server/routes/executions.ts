@@ -16,6 +16,7 @@ import {
   historyQuerySchema,
   listExecutionsQuerySchema,
 } from './workflow-schemas.ts';
+import { assertHostsWorkflows } from './workflows.ts';
 
 const DEFAULT_HISTORY_PAGE = 100;
 /** How long a stop waits for the execution to record its end before answering with what it sees. */
@@ -118,8 +119,10 @@ export function executionRoutes(runtime: ServerRuntime): AnyApiRoute[] {
         200: { description: 'The execution once stopped', schema: executionSchema },
         404: { description: 'No such execution for this key (EXECUTION_NOT_FOUND)' },
         409: { description: 'It already ended, or runs on another instance (EXECUTION_CONFLICT)' },
+        501: { description: 'This deployment runs workflows on AWS Step Functions (WORKFLOWS_NOT_HOSTED)' },
       },
       handler: async (c, { params }) => {
+        assertHostsWorkflows(runtime);
         const { scope, execution } = await owned(c, params.id);
         // Only the process running it can abort it; it may also end by itself meanwhile (then that status).
         if (execution.status !== 'RUNNING' || !runtime.workflows.stop(params.id)) {

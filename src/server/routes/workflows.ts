@@ -60,9 +60,11 @@ export function workflowRoutes(runtime: ServerRuntime): AnyApiRoute[] {
         201: { description: 'Started (or, when waiting, ended): the execution', schema: executionSchema },
         404: { description: 'No such workflow (WORKFLOW_NOT_FOUND)' },
         409: { description: 'The name is taken by an execution with another input (EXECUTION_ALREADY_EXISTS)' },
+        501: { description: 'This deployment runs workflows on AWS Step Functions (WORKFLOWS_NOT_HOSTED)' },
         503: { description: 'The server is shutting down (SHUTTING_DOWN, retryable)' },
       },
       handler: async (c, { params, body, query }) => {
+        assertHostsWorkflows(runtime);
         if (runtime.shutdown.aborted) {
           throw new AgentryError('SHUTTING_DOWN', 'The server is shutting down; retry on another instance.', {
             retryable: true,
@@ -93,4 +95,14 @@ export function workflowRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       },
     }),
   ];
+}
+
+/** Refuses to start executions where they cannot run to the end (Lambda: Step Functions runs them there). */
+export function assertHostsWorkflows(runtime: ServerRuntime): void {
+  if (runtime.options.hostsWorkflows === false) {
+    throw new AgentryError(
+      'WORKFLOWS_NOT_HOSTED',
+      'This deployment runs workflows on AWS Step Functions: start executions there (StartExecution).',
+    );
+  }
 }
