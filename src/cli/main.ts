@@ -32,7 +32,8 @@ Commands:
   keys create --tenant T --user U  Create an API key (shown once); also: keys list [--tenant T], keys revoke <id>
   workflow [list]           List the project's workflows (workflows/*.asl.json)
   workflow validate FILE    Check a state machine definition; lists each problem's state and field
-  workflow run <name> [--input JSON] [--name N]  Run a workflow, showing its states live; prints its output
+  workflow run <name> [--input JSON] [--name N] [--callbacks]  Run a workflow, showing its states live; prints its
+                            output; --callbacks (or a terminal) answers waiting tasks from stdin
   workflow executions [--workflow W] [--status S]  List executions; also: describe <id>, history <id>
   workflow task-success <token> --output JSON  Complete a waiting task; task-failure <token> [--error E] [--cause C]
 
@@ -153,6 +154,7 @@ export async function main(argv: string[], io: CliIo, signal: AbortSignal): Prom
           error: values.error,
           cause: values.cause,
           signal,
+          callbacks: values.callbacks || io.in.isTTY ? io.in : undefined,
         };
         return await withSession(options, (session) =>
           workflowCommand(session, io, [action, ...args], workflowOptions),
@@ -211,6 +213,7 @@ function parse(argv: string[]) {
       status: { type: 'string' },
       error: { type: 'string' },
       cause: { type: 'string' },
+      callbacks: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

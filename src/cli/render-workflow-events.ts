@@ -101,7 +101,7 @@ export function workflowRenderer(terminal: Terminal): (event: ExecutionEvent) =>
           line(
             style(
               'yellow',
-              `  … waiting for a callback; answer with: agentry workflow task-success ${event.taskToken} --output '<json>'`,
+              `  … waiting for a callback: answer here with --callbacks, or with agentry workflow task-success ${event.taskToken} --output '<json>' (another process, on a shared store) or POST /v1/task-tokens/<token>/success`,
             ),
           );
         break;

@@ -25,6 +25,7 @@ const pglite = (): Env => ({ AGENTRY_DATA_DIR: mkdtempSync(join(tmpdir(), 'agent
 function start(
   args: string[],
   env: Env,
+  stdin = '',
 ): ChildProcess & { output: Promise<{ code: number | null; stdout: string; stderr: string }>; stderr: string } {
   const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args, '--project', project.dir], {
     cwd: ROOT,
@@ -38,7 +39,7 @@ function start(
     Object.assign(child, { stderr });
   });
   Object.assign(child, { stderr: '' });
-  child.stdin!.end();
+  child.stdin!.end(stdin);
   child.output = new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -63,6 +64,24 @@ async function waitFor(check: () => boolean, timeoutMs = 60_000): Promise<void> 
 }
 
 describe('agentry workflow', () => {
+  it('run --callbacks answers a waiting task from stdin on the embedded store (a refused line is asked again)', async () => {
+    const answered = await start(
+      ['workflow', 'run', 'approval', '--input', '{"doc": "plan.md"}', '--callbacks'],
+      pglite(),
+      'not json\n{"approved": true}\n',
+    ).output;
+    expect(answered.code).toBe(0);
+    expect(JSON.parse(answered.stdout)).toEqual({ doc: 'plan.md', decision: { approved: true } });
+    expect(answered.stderr).toContain('try again');
+    const rejected = await start(
+      ['workflow', 'run', 'approval', '--input', '{"doc": "plan.md"}', '--callbacks'],
+      MEMORY,
+      '!Approval.Rejected not this quarter\n',
+    ).output;
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('FAILED Approval.Rejected: not this quarter');
+  });
+
   it('lists the project workflows and validates definitions with state and field per problem', async () => {
     const listed = await cli(['workflow', 'list', '--json']);
     expect(listed.code).toBe(0);

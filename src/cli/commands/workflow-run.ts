@@ -1,5 +1,6 @@
 import { followExecution } from '../../runner/follow-execution.ts';
 import type { ExecutionRecord } from '../../store/workflows.ts';
+import { answerCallbacks } from '../answer-callbacks.ts';
 import { formatDuration, workflowRenderer } from '../render-workflow-events.ts';
 import type { Session } from '../session.ts';
 import { styler, type Terminal } from '../terminal.ts';
@@ -10,6 +11,8 @@ export interface WorkflowRunOptions {
   json: boolean;
   /** Ctrl-C: the execution is stopped (ABORTED). */
   signal: AbortSignal;
+  /** Where waiting callbacks are answered from (`--callbacks`, or a terminal's stdin); undefined: not here. */
+  callbacks: NodeJS.ReadableStream | undefined;
 }
 
 /** Exit code of `workflow run` when interrupted by the user. */
@@ -38,6 +41,9 @@ export async function workflowRunCommand(
   });
   const { id } = started.execution;
   const done = started.done.catch(() => undefined);
+  const stopAnswering = options.callbacks
+    ? answerCallbacks(runner, session.scope, id, options.callbacks, terminal)
+    : () => {};
   if (!options.json) {
     terminal.err.write(
       style(
@@ -74,6 +80,7 @@ export async function workflowRunCommand(
     if (!following.signal.aborted) await done;
   } finally {
     options.signal.removeEventListener('abort', onInterrupt);
+    stopAnswering();
   }
 
   const record = (await store.workflows.getExecution(session.scope, id)) ?? started.execution;

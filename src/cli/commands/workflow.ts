@@ -13,7 +13,9 @@ import { workflowRunCommand } from './workflow-run.ts';
 export const WORKFLOW_USAGE = `Usage: agentry workflow <action>
   list                                   The project's workflows
   validate <file>                        Check a definition (exit 1 listing each problem's state and field)
-  run <name> [--input JSON] [--name N]   Run an execution here, showing its states live
+  run <name> [--input JSON] [--name N] [--callbacks]
+                                         Run an execution here, showing its states live; --callbacks (or a
+                                         terminal) answers waiting tasks from stdin: JSON, or "!Error cause"
   executions [--workflow W] [--status S] List executions, newest first
   describe <executionId>                 Status, input, output or error
   history <executionId>                  The execution's history events
@@ -31,6 +33,8 @@ export interface WorkflowCommandOptions {
   error: string | undefined;
   cause: string | undefined;
   signal: AbortSignal;
+  /** `workflow run`: answer waiting callbacks from this stream (`--callbacks`, or stdin on a terminal). */
+  callbacks: NodeJS.ReadableStream | undefined;
 }
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -111,6 +115,7 @@ export async function workflowCommand(
         name: options.name,
         json: options.json,
         signal: options.signal,
+        callbacks: options.callbacks,
       });
     case 'executions': {
       const status = options.status?.toUpperCase();
