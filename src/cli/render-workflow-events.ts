@@ -26,6 +26,7 @@ export function describeEvent(event: ExecutionEvent): string {
     case 'ExecutionSucceeded':
       return `output ${preview(event.output)}`;
     case 'ExecutionFailed':
+    case 'ExecutionTimedOut':
     case 'StateFailed':
     case 'TaskFailed':
       return `${'state' in event ? `${event.state} · ` : ''}${event.error}: ${preview(event.cause)}`;

@@ -7,6 +7,7 @@ export const TERMINAL_EVENT_TYPES: ReadonlySet<ExecutionEvent['type']> = new Set
   'ExecutionSucceeded',
   'ExecutionFailed',
   'ExecutionAborted',
+  'ExecutionTimedOut',
 ]);
 
 /** How often the history is read while another process runs the execution. */

@@ -77,12 +77,13 @@ describe('engine', () => {
     expect(result.events.at(-1)?.type).toBe('ExecutionAborted');
   });
 
-  it('fails with States.Timeout when the execution TimeoutSeconds elapses', async () => {
+  it('times out with States.Timeout when the execution TimeoutSeconds elapses', async () => {
     const result = await runForTest(
       { StartAt: 'W', TimeoutSeconds: 5, States: { W: { Type: 'Wait', Seconds: 60, End: true } } },
       {},
     );
-    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(result.events.at(-1)).toMatchObject({ type: 'ExecutionTimedOut', error: 'States.Timeout' });
   });
 
   it('exposes the context object to paths', async () => {

@@ -44,12 +44,17 @@ export interface RunOptions {
 export type ExecutionResult =
   | { status: 'SUCCEEDED'; output: unknown }
   | { status: 'FAILED'; error: string; cause: string }
-  | { status: 'ABORTED'; error: string; cause: string };
+  | { status: 'ABORTED'; error: string; cause: string }
+  /** The machine's TimeoutSeconds elapsed (Step Functions' TIMED_OUT; `error` is States.Timeout). */
+  | { status: 'TIMED_OUT'; error: string; cause: string };
 
 /** Aborts the execution: the reason recognized by `runStateMachine` for ABORTED. */
 class ExecutionAborted extends Error {
   override readonly name = 'ExecutionAborted';
 }
+
+/** The machine-level TimeoutSeconds: the execution ends TIMED_OUT, not FAILED. */
+class ExecutionTimedOut extends StatesError {}
 
 /**
  * Ends the execution without a Step Functions outcome: its history no longer matches the definition, or it
@@ -166,6 +171,10 @@ export async function runStateMachine(
       events.emit('', { type: 'ExecutionAborted' });
       return { status: 'ABORTED', error: 'ExecutionAborted', cause: reason.message };
     }
+    if (reason instanceof ExecutionTimedOut) {
+      events.emit('', { type: 'ExecutionTimedOut', error: reason.name, cause: reason.cause });
+      return { status: 'TIMED_OUT', error: reason.name, cause: reason.cause };
+    }
     const error = toStatesError(reason);
     events.emit('', { type: 'ExecutionFailed', error: error.name, cause: error.cause });
     return { status: 'FAILED', error: error.name, cause: error.cause };
@@ -186,7 +195,7 @@ function startExecutionTimeout(
   if (seconds === undefined) return undefined;
   const timer = new AbortController();
   sleep(Math.max(0, seconds * 1000 - elapsedMs), timer.signal).then(
-    () => execution.abort(new StatesError(StatesErrors.Timeout, `Execution timed out after ${seconds} seconds`)),
+    () => execution.abort(new ExecutionTimedOut(StatesErrors.Timeout, `Execution timed out after ${seconds} seconds`)),
     () => undefined,
   );
   return timer;

@@ -10,6 +10,7 @@ export type ExecutionEventBody =
   | { type: 'ExecutionSucceeded'; output: unknown }
   | { type: 'ExecutionFailed'; error: string; cause: string }
   | { type: 'ExecutionAborted' }
+  | { type: 'ExecutionTimedOut'; error: string; cause: string }
   | { type: 'StateEntered'; state: string; stateType: string; input: unknown }
   /** `next` and `assigned` let a replay skip the finished state without running it again. */
   | {
