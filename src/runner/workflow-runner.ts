@@ -263,7 +263,13 @@ export class WorkflowRunner {
         history,
         onEvent: (event) => {
           writer.add(event);
-          for (const listener of this.#listeners.get(execution.id) ?? []) listener(event);
+          for (const listener of this.#listeners.get(execution.id) ?? []) {
+            try {
+              listener(event);
+            } catch {
+              // A subscriber's failure (a closed stream) must not fail the execution.
+            }
+          }
         },
         checkpoint: () => writer.flush(),
         signal: stop.signal,
