@@ -3,16 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresTestDatabase } from '../store/sql/testing/postgres-test-db.ts';
-import { type CrashTrialResult, readCrashOutcomes, runCrashTrial } from './testing/crash-trial.ts';
-
-/** Deterministic kill times, so the sequence of kill points reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
+import { type CrashTrialResult, readCrashOutcomes, runCrashTrial, seededRandom } from './testing/crash-trial.ts';
 
 /**
  * Kills agent processes with SIGKILL at uniformly random points of a run (the window is one
@@ -23,7 +14,7 @@ async function crashUntil(requiredKills: number, env: Record<string, string>, wo
   const reference = await runCrashTrial({ runId: 'reference', workDir, env, killWindowMs: 0 });
   expect(reference.effects).toEqual(['call-1', 'call-2', 'call-3']);
   expect(reference.executions).toHaveLength(3);
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const trials: CrashTrialResult[] = [];
   const killed = () => trials.reduce((sum, trial) => sum + trial.kills, 0);
   for (let trial = 0; killed() < requiredKills && trial < 40; trial++) {

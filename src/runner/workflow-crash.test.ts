@@ -7,17 +7,9 @@ import { openStore } from '../store/open-store.ts';
 import { LOCAL_SCOPE } from '../store/scope.ts';
 import { postgresTestDatabase } from '../store/sql/testing/postgres-test-db.ts';
 import type { ExecutionEvent } from '../workflow/events.ts';
-import { type CrashTrialResult, runCrashTrial } from './testing/crash-trial.ts';
+import { type CrashTrialResult, runCrashTrial, seededRandom } from './testing/crash-trial.ts';
 
 const CHILD = fileURLToPath(new URL('./testing/workflow-crash-child.ts', import.meta.url));
-
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 interface Outcome {
   status: string | undefined;
@@ -59,7 +51,7 @@ async function crashUntil(requiredKills: number, env: Record<string, string>, wo
   const trialEnv = { ...env, CRASH_LEASE_TTL_MS: '300' };
   const reference = await runCrashTrial({ runId: 'reference', workDir, env: trialEnv, killWindowMs: 0, child: CHILD });
   expect(reference.effects).toHaveLength(4);
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const trials: CrashTrialResult[] = [];
   const killed = () => trials.reduce((sum, trial) => sum + trial.kills, 0);
   for (let trial = 0; killed() < requiredKills && trial < 40; trial++) {

@@ -9,6 +9,15 @@ import { LOCAL_SCOPE } from '../../store/scope.ts';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = join(ROOT, 'src/runner/testing/crash-child.ts');
 
+/** Deterministic kill times (a linear congruential generator), so a sequence of kill points reproduces. */
+export function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
 export interface CrashTrialOptions {
   runId: string;
   /** Folder for the effect logs. */
