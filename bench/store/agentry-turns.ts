@@ -28,7 +28,9 @@ export interface AgentryVariant {
   turn: () => Promise<string>;
   /** Figures reported after the timed turns (spans exported, store time split). */
   /** Called between the warm-up and the timed turns: store timings cover timed turns only. */
-  startTimed: () => void;
+  startTimed: () => Promise<void>;
+  /** After every turn, outside the timed window: planner statistics as autovacuum keeps them. */
+  afterTurn: () => Promise<void>;
   report: (turns: number) => Promise<Record<string, number>>;
   close: () => Promise<void>;
   /** What holds the state: `PostgreSQL 15.20 server`, `no store`. */
@@ -52,7 +54,8 @@ function currentTurnModel(): ResolvedModel['model'] {
   };
 }
 
-async function buildAgent(): Promise<Agent> {
+/** `idempotentTools`: declared as what they are (pure); false declares them with side effects. */
+async function buildAgent(idempotentTools = true): Promise<Agent> {
   const { z } = await importZod();
   const model: ResolvedModel = {
     spec: { provider: 'fake', target: 'fake-model', raw: 'fake:fake-model' },
@@ -64,12 +67,14 @@ async function buildAgent(): Promise<Agent> {
     name: 'add',
     description: 'Add two numbers',
     input: z.object({ a: z.number(), b: z.number() }),
+    idempotent: idempotentTools,
     run: async ({ a, b }) => addImpl(a, b),
   });
   const getTime = defineTool({
     name: 'get_time',
     description: 'Current time',
     input: z.object({}),
+    idempotent: idempotentTools,
     run: async () => timeImpl(),
   });
   return {
@@ -119,7 +124,7 @@ export async function agentryVariant(
   const variant = parseAgentryVariant(name);
   if (!variant) throw new Error(`unknown Agentry variant "${name}"`);
   const exportedSpans = options.tracing ? await startTracing() : undefined;
-  const agent = await buildAgent();
+  const agent = await buildAgent(variant.kind === 'durable' ? variant.idempotentTools : true);
   let turns = 0;
   const tracingReport = async (): Promise<Record<string, number>> => {
     if (!exportedSpans) return { tracing: 0 };
@@ -138,17 +143,19 @@ export async function agentryVariant(
         if (result.status !== 'succeeded') throw new Error(`run ${result.status}: ${result.error?.message}`);
         return result.text;
       },
-      startTimed: () => {},
+      startTimed: async () => {},
+      afterTurn: async () => {},
       report: tracingReport,
       close: async () => {},
     };
   }
 
-  const backend = await openBackend(variant.backend);
+  const backend = await openBackend(variant.backend, { journalCommit: variant.journalCommit });
   const timings: StoreTimings | undefined = options.timeStore ? new Map() : undefined;
   const store: Store = timings ? timedStore(backend.store, timings) : backend.store;
   const runner = new AgentRunner({ store, agent: () => agent, owner: `bench-${process.pid}` });
   const conversationId = variant.conversation === 'continuing' ? 'continuing' : undefined;
+  let turnsSinceAnalyze = 0;
   return {
     state: backend.label,
     turn: async () => {
@@ -161,7 +168,19 @@ export async function agentryVariant(
       if (result.status !== 'succeeded') throw new Error(`run ${result.status}: ${result.error?.message}`);
       return result.text;
     },
-    startTimed: () => timings?.clear(),
+    startTimed: async () => {
+      timings?.clear();
+    },
+    afterTurn: async () => {
+      // In service, autovacuum analyzes a table once 50 rows + 10 % of it changed, at its next
+      // round (within a minute). A child lives seconds: without this its planner would keep the
+      // plans it made for the migration's empty tables (sequential scans that grow with the data).
+      // Same rule, applied at once: ANALYZE when the turns since the last one reach 10 % of all.
+      if (++turnsSinceAnalyze >= Math.max(10, turns * 0.1)) {
+        turnsSinceAnalyze = 0;
+        await backend.analyze();
+      }
+    },
     report: async (timedTurns) => {
       const figures = await tracingReport();
       if (timings) {

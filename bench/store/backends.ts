@@ -27,6 +27,8 @@ export interface OpenBackend {
    * load's dirty pages are not written back during the measurement). Nothing to do elsewhere.
    */
   settle(): Promise<void>;
+  /** ANALYZE on the SQL backends (planner statistics, as autovacuum keeps them); nothing elsewhere. */
+  analyze(): Promise<void>;
   /** Closes the store and removes every trace: the PGlite folder, the PostgreSQL schema. */
   close(): Promise<void>;
 }
@@ -54,12 +56,18 @@ function withSessionSettings(connectionString: string): string {
   return url.toString();
 }
 
-export async function openBackend(name: BackendName): Promise<OpenBackend> {
+export interface BackendOptions {
+  /** `store.journalCommit` of the SQL stores (default `async`, as in a project). */
+  journalCommit?: 'async' | 'sync';
+}
+
+export async function openBackend(name: BackendName, options: BackendOptions = {}): Promise<OpenBackend> {
+  const sqlOptions = options.journalCommit ? { journalCommit: options.journalCommit } : {};
   switch (name) {
     case 'pglite': {
       const dir = await mkdtemp(join(tmpdir(), 'agentry-store-bench-'));
       const client = await openPgliteClient(join(dir, 'data'));
-      const store = await createSqlStore(client);
+      const store = await createSqlStore(client, sqlOptions);
       const label = `PGlite ${await serverVersion(client)} on disk`;
       return {
         name,
@@ -67,6 +75,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
         label,
         where: `${label} (${dir})`,
         settle: () => settleSql(client),
+        analyze: () => client.exec('ANALYZE'),
         close: async () => {
           await store.close();
           await rm(dir, { recursive: true, force: true });
@@ -78,7 +87,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
       if ('skipReason' in db) throw new Error(db.skipReason);
       try {
         const client = openPgClient(withSessionSettings(db.connectionString));
-        const store = await createSqlStore(client);
+        const store = await createSqlStore(client, sqlOptions);
         const settings = process.env['BENCH_PG_SETTINGS']?.trim();
         const label = `PostgreSQL ${(await serverVersion(client)).split(' ')[0]} server${settings ? ` (${settings})` : ''}`;
         return {
@@ -87,6 +96,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
           label,
           where: `${label}, fresh schema ${db.schema} (dropped afterwards)`,
           settle: () => settleSql(client),
+          analyze: () => client.exec('ANALYZE'),
           close: async () => {
             await store.close();
             await db.drop();
@@ -111,6 +121,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
         label: 'dynalite 4 + TransactWriteItems proxy',
         where: 'dynalite 4 (in memory, in the worker process) behind the TransactWriteItems-emulating proxy',
         settle: async () => {},
+        analyze: async () => {},
         close: () => server.stop(),
       };
     }
@@ -121,6 +132,7 @@ export async function openBackend(name: BackendName): Promise<OpenBackend> {
         label: 'memory store',
         where: 'process memory',
         settle: async () => {},
+        analyze: async () => {},
         close: async () => {},
       };
   }

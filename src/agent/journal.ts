@@ -2,14 +2,30 @@ import type { JournalEntry } from '../store/runs.ts';
 import type { ToolResultBlock } from './messages.ts';
 import type { ModelStepOutput } from './model-step.ts';
 
+/** What the loop tells the journal about one append. */
+export interface JournalAppendOptions {
+  /**
+   * A tool that is not idempotent is about to run: the entries must survive a crash of the
+   * database server too before `append` resolves, so a resume can never run it a second time.
+   */
+  flush?: boolean;
+  /**
+   * The run ends with these entries (the last model step): the journal may hold them and write
+   * them in the commit that ends the run. A crash before that commit repeats that model call.
+   */
+  final?: boolean;
+}
+
 /**
  * Where a run writes its steps before going on, and what an earlier attempt of the same run
  * already wrote. The loop appends a model step together with a `tool-started` entry per call it
- * is about to run, then each tool result as it completes; `append` resolves only once durable.
+ * is about to run, then each tool result as it completes; `append` resolves once the entries
+ * survive a crash of this process (and of the database server with `flush`), except `final`
+ * entries, which may be written with the run's end.
  */
 export interface RunJournal {
   replay: readonly JournalEntry[];
-  append(entries: readonly JournalEntry[]): Promise<void>;
+  append(entries: readonly JournalEntry[], options?: JournalAppendOptions): Promise<void>;
 }
 
 /** An earlier attempt's journal, indexed for the loop. */
@@ -50,10 +66,10 @@ export class JournalReplay {
 }
 
 /** Serializes appends from parallel tool calls: the journal is one ordered sequence. */
-export function serialAppender(journal: RunJournal): (entries: readonly JournalEntry[]) => Promise<void> {
+export function serialAppender(journal: RunJournal): RunJournal['append'] {
   let tail: Promise<void> = Promise.resolve();
-  return (entries) => {
-    const next = tail.then(() => journal.append(entries));
+  return (entries, options) => {
+    const next = tail.then(() => journal.append(entries, options));
     tail = next.catch(() => {});
     return next;
   };

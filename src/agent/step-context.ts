@@ -1,8 +1,7 @@
 import type { Context } from '@opentelemetry/api';
-import type { JournalEntry } from '../store/runs.ts';
 import type { Agent } from './agent.ts';
 import type { RunEventListener } from './events.ts';
-import type { JournalReplay } from './journal.ts';
+import type { JournalReplay, RunJournal } from './journal.ts';
 
 /** What the parts of one run share. Built once per run by runAgent. */
 export interface StepContext {
@@ -13,7 +12,7 @@ export interface StepContext {
   /** The run span's context: model and tool spans are its children. */
   traceContext: Context;
   replay: JournalReplay | undefined;
-  append: ((entries: readonly JournalEntry[]) => Promise<void>) | undefined;
+  append: RunJournal['append'] | undefined;
   random: (() => number) | undefined;
   sleep: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
 }

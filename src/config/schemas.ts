@@ -56,6 +56,12 @@ export const storeSchema = z
     kind: z.enum(['memory', 'pglite', 'postgres', 'dynamodb']).optional(),
     /** PGlite data folder, relative to the project (default .agentry/data). */
     dataDir: z.string().min(1).optional(),
+    /**
+     * PostgreSQL server only. `async` (default): journal entries of a running turn commit without
+     * waiting for their WAL flush, except the one that starts a tool that is not idempotent and the
+     * run's final commit; `sync`: every commit waits. See docs/OPERATIONS.md for what each survives.
+     */
+    journalCommit: z.enum(['async', 'sync']).optional(),
     /** DynamoDB table names (defaults: agent-memory, agent-sessions, agent-workflows, agent-api-keys). */
     tables: z
       .object({

@@ -257,6 +257,99 @@ describe('AgentRunner', () => {
   });
 });
 
+describe('AgentRunner store calls', () => {
+  it('makes one call to start, one per journal write and one to end; flushes only before a non-idempotent tool', async () => {
+    const store = createMemoryStore();
+    const calls: string[] = [];
+    const spy = <T extends object>(target: T, prefix: string): T =>
+      new Proxy(target, {
+        get(object, property, receiver) {
+          const value = Reflect.get(object, property, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            const options = property === 'appendJournal' ? (args[4] as { durability?: string } | undefined) : undefined;
+            const kinds =
+              property === 'appendJournal' ? (args[3] as { kind: string }[]).map((entry) => entry.kind).join('+') : '';
+            calls.push(`${prefix}.${String(property)}${kinds ? ` ${kinds} ${options?.durability ?? 'flush'}` : ''}`);
+            return value.apply(object, args);
+          };
+        },
+      });
+    const watched: Store = {
+      ...store,
+      conversations: spy(store.conversations, 'conversations'),
+      runs: spy(store.runs, 'runs'),
+      turns: spy(store.turns, 'turns'),
+    };
+    const effects: string[] = [];
+    const agent = scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const result = await runnerFor(watched, () => agent, 'p1').run(alice, { agent: 'a', query: 'charge me' });
+    expect(result.status).toBe('succeeded');
+    expect(calls).toEqual([
+      'turns.startTurn',
+      // charge_card is not idempotent: the entry that starts it is flushed before it runs.
+      'runs.appendJournal model-step+tool-started flush',
+      'runs.appendJournal tool-result relaxed',
+      // send_receipt is idempotent.
+      'runs.appendJournal model-step+tool-started relaxed',
+      'runs.appendJournal tool-result relaxed',
+      // The final model step, the messages and the outcome: one commit.
+      'turns.finishTurn',
+    ]);
+    const kinds = (await store.runs.loadJournal(result.runId)).map((record) => record.entry.kind);
+    expect(kinds.at(-1)).toBe('model-step');
+  });
+
+  it('appends after a turn that landed meanwhile, and never writes once its lease was taken over', async () => {
+    const store = createMemoryStore();
+    await store.conversations.ensureConversation(alice, 'c1');
+    const interloper = defineTool({
+      name: 'interleave',
+      description: 'Lets another turn land while this run is in flight.',
+      input: z.object({}),
+      idempotent: true,
+      run: async () => {
+        const lastSeq = (await store.conversations.getConversation(alice, 'c1'))!.lastSeq;
+        await store.conversations.appendMessages(alice, 'c1', lastSeq, [
+          { role: 'user', content: [{ type: 'text', text: 'meanwhile' }] },
+        ]);
+        return 'ok';
+      },
+    });
+    const script: ModelScript = {
+      replies: [
+        {
+          when: 'go',
+          steps: [{ toolCalls: [{ name: 'interleave', input: {}, id: 'i-1' }] }, { text: 'done' }],
+        },
+      ],
+    };
+    const runner = runnerFor(store, () => scriptedAgent({ script, tools: [interloper] }), 'p1');
+    const first = await runner.run(alice, { agent: 'a', query: 'go', conversationId: 'c1' });
+    expect(first.status).toBe('succeeded');
+    const writers = async () =>
+      (await store.conversations.loadMessages(alice, 'c1')).map((entry) => entry.runId ?? 'other');
+    expect(await writers()).toEqual(['other', first.runId, first.runId, first.runId, first.runId]);
+
+    // Another process takes the lease over just before this one ends the run (it stalled past its TTL).
+    const finishTurn = store.turns.finishTurn.bind(store.turns);
+    store.turns.finishTurn = async (input) => {
+      await store.runs.acquireLease(input.runId, 'p2', Date.now() + 60_000, 60_000);
+      return finishTurn(input);
+    };
+    const second = await runner.run(alice, { agent: 'a', query: 'go', conversationId: 'c1' });
+    expect(second).toMatchObject({ status: 'failed', error: { code: 'RUN_LEASE_LOST' } });
+    // Nothing of the second run landed; the run is left to the process holding its lease.
+    expect((await writers()).filter((runId) => runId === second.runId)).toEqual([]);
+    expect(await store.runs.getRunById(second.runId)).toMatchObject({ status: 'running', leaseOwner: 'p2' });
+    expect((await store.runs.loadJournal(second.runId)).map((record) => record.entry.kind)).toEqual([
+      'model-step',
+      'tool-started',
+      'tool-result',
+    ]);
+  });
+});
+
 async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Agent } from '../agent/agent.ts';
 import type { RunEventListener } from '../agent/events.ts';
-import type { Message } from '../agent/messages.ts';
 import { type RunResult, runAgent } from '../agent/run-agent.ts';
 import { addUsage, emptyUsage } from '../agent/usage.ts';
 import { AgentryError, isAgentryError, toAgentryError } from '../errors.ts';
-import { loadWindow } from '../memory/load-window.ts';
+import { type HistoryWindow, loadWindow, trimWindow } from '../memory/load-window.ts';
 import { summaryBeforeWindow } from '../memory/summarize.ts';
 import type { JournalEntry, RunRecord } from '../store/runs.ts';
 import type { Scope } from '../store/scope.ts';
@@ -39,8 +38,10 @@ export interface DurableRunResult extends RunResult {
 /**
  * Failures after which the run stays `running` in the store, to be resumed once its lease expires.
  * SHUTTING_DOWN is the abort reason a stopping server gives its runs: another process continues them.
+ * RUN_CONFLICT under our own lease means the stored journal is behind what this process wrote: a
+ * database server crash lost its latest relaxed commits, so the run resumes from what the store kept.
  */
-const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST', 'SHUTTING_DOWN']);
+const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST', 'SHUTTING_DOWN', 'RUN_CONFLICT']);
 
 /**
  * Runs agents durably: a run record with a lease, a journal written step by step, the
@@ -65,12 +66,6 @@ export class AgentRunner {
   async run(scope: Scope, input: DurableRunInput): Promise<DurableRunResult> {
     const agent = this.buildAgent(input.agent);
     const conversationId = input.conversationId ?? randomUUID();
-    // Titles are plain text columns, which PostgreSQL refuses NUL in.
-    await this.store.conversations.ensureConversation(
-      scope,
-      conversationId,
-      input.query.replaceAll('\u0000', '').slice(0, 80),
-    );
     const at = new Date(this.now()).toISOString();
     const run: RunRecord = {
       schemaVersion: 1,
@@ -87,8 +82,14 @@ export class AgentRunner {
       leaseExpiresAt: this.now() + this.leaseTtlMs,
     };
     const { schemaVersion: _version, ...record } = run;
-    await this.store.runs.createRun(record);
-    return this.execute(run, agent, [], input);
+    // One store call: conversation, run and history window. Relaxed: until the run ends, nothing
+    // was reported as done, and a run lost with a crashed database server fails visibly.
+    const started = await this.store.turns.startTurn(
+      // Titles are plain text columns, which PostgreSQL refuses NUL in.
+      { run: record, title: input.query.replaceAll('\u0000', '').slice(0, 80), last: agent.memory.maxMessages },
+      { durability: 'relaxed' },
+    );
+    return this.execute(run, agent, [], input, trimWindow(started.messages, agent.memory.maxTokens));
   }
 
   /**
@@ -126,11 +127,13 @@ export class AgentRunner {
     return results;
   }
 
+  /** `started`: the window read with the run's start; a resumed run reads it here. */
   private async execute(
     run: RunRecord,
     agent: Agent,
     replay: JournalEntry[],
     input: DurableRunInput,
+    started?: HistoryWindow,
   ): Promise<DurableRunResult> {
     const scope: Scope = { tenantId: run.tenantId, userId: run.userId };
     const { conversationId } = run;
@@ -141,8 +144,10 @@ export class AgentRunner {
       controller.abort(error),
     );
     let journalSeq = replay.length;
+    // `final` entries (the last model step) wait here for the commit that ends the run.
+    const held: JournalEntry[] = [];
     try {
-      const window = await loadWindow(this.store.conversations, scope, conversationId, agent.memory);
+      const window = started ?? (await loadWindow(this.store.conversations, scope, conversationId, agent.memory));
       if (replay.length > 0 && window.messages.length > 0 && (await this.landed(scope, conversationId, run.id))) {
         return await this.finishLanded(run, replay);
       }
@@ -167,9 +172,17 @@ export class AgentRunner {
         ...(input.onEvent ? { onEvent: input.onEvent } : {}),
         journal: {
           replay,
-          append: async (entries) => {
-            await this.store.runs.appendJournal(run.id, this.owner, journalSeq, entries);
-            journalSeq += entries.length;
+          append: async (entries, options = {}) => {
+            if (options.final) {
+              held.push(...entries);
+              return;
+            }
+            // Relaxed unless a tool that is not idempotent is about to run (see RunJournal).
+            const all = held.length > 0 ? [...held.splice(0), ...entries] : entries;
+            await this.store.runs.appendJournal(run.id, this.owner, journalSeq, all, {
+              durability: options.flush ? 'flush' : 'relaxed',
+            });
+            journalSeq += all.length;
           },
         },
       });
@@ -179,24 +192,9 @@ export class AgentRunner {
           await this.store.runs.acquireLease(run.id, this.owner, this.now(), 0).catch(() => false);
         return { ...result, conversationId };
       }
-      // A process that lost its lease (it stalled; another resumed the run) must not append: the other one will.
-      // Race: a stall longer than the lease TTL between this check and the append would still append twice.
-      if (!(await this.store.runs.acquireLease(run.id, this.owner, this.now(), this.leaseTtlMs))) {
-        const lost = new AgentryError('RUN_LEASE_LOST', `Run ${run.id} was taken over by another process.`);
-        return { ...result, status: 'failed', error: lost, conversationId };
-      }
-      if (result.status !== 'failed') {
-        await this.appendMessages(scope, conversationId, window.lastSeq, result.messages, run.id);
-      }
-      await this.store.runs.finishRun(run.id, this.owner, {
-        status: result.status,
-        text: result.text,
-        usage: result.usage,
-        ...(result.error ? { error: result.error.toJSON() } : {}),
-      });
-      return { ...result, conversationId };
+      return await this.finish(run, window.lastSeq, { expectedLastSeq: journalSeq, entries: held }, result);
     } catch (error) {
-      // The store failed outside the loop (window read, append, finish): the run stays resumable.
+      // The store failed outside the loop (window read, finish): the run stays resumable.
       const failure = isAgentryError(error) ? error : toAgentryError(error, 'STORE_UNAVAILABLE');
       return {
         runId: run.id,
@@ -214,22 +212,52 @@ export class AgentRunner {
     }
   }
 
-  /** Appends after whatever other runs wrote meanwhile: retried on a sequence conflict. */
-  private async appendMessages(
-    scope: Scope,
-    conversationId: string,
+  /**
+   * Ends the run in one store call: held journal entries, the run's messages (none for a failed
+   * run) and its outcome, flushed. A sequence conflict means other turns landed meanwhile: append
+   * after them. A process that lost its lease (it stalled; another resumed the run) writes nothing:
+   * the lease check and the append are one commit, so the other process is the only one to append.
+   */
+  private async finish(
+    run: RunRecord,
     knownLastSeq: number,
-    messages: Message[],
-    runId: string,
-  ): Promise<void> {
-    let expected = knownLastSeq;
+    journal: { expectedLastSeq: number; entries: JournalEntry[] },
+    result: RunResult,
+  ): Promise<DurableRunResult> {
+    const { conversationId } = run;
+    const scope: Scope = { tenantId: run.tenantId, userId: run.userId };
+    const messages = result.status === 'failed' ? [] : result.messages;
+    const outcome = {
+      status: result.status,
+      text: result.text,
+      usage: result.usage,
+      ...(result.error ? { error: result.error.toJSON() } : {}),
+    };
+    let expectedLastSeq = knownLastSeq;
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        await this.store.conversations.appendMessages(scope, conversationId, expected, messages, runId);
-        return;
+        await this.store.turns.finishTurn({
+          scope,
+          conversationId,
+          runId: run.id,
+          owner: this.owner,
+          journal,
+          messages: { expectedLastSeq, messages },
+          outcome,
+        });
+        return { ...result, conversationId };
       } catch (error) {
-        if (!isAgentryError(error) || error.code !== 'CONVERSATION_CONFLICT') throw error;
-        expected = (await this.store.conversations.getConversation(scope, conversationId))?.lastSeq ?? 0;
+        if (!isAgentryError(error)) throw error;
+        if (error.code === 'RUN_LEASE_LOST') {
+          const lost = new AgentryError('RUN_LEASE_LOST', `Run ${run.id} was taken over by another process.`);
+          return { ...result, status: 'failed', error: lost, conversationId };
+        }
+        if (error.code !== 'CONVERSATION_CONFLICT') throw error;
+        const lastSeq = error.details?.['lastSeq'];
+        expectedLastSeq =
+          typeof lastSeq === 'number'
+            ? lastSeq
+            : ((await this.store.conversations.getConversation(scope, conversationId))?.lastSeq ?? 0);
       }
     }
     throw new AgentryError('CONVERSATION_CONFLICT', `Conversation ${conversationId} is too busy to append to.`, {

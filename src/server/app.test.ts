@@ -233,7 +233,7 @@ function parseSse(text: string): { id: string; event: string; data: string }[] {
 describe('HTTP API when the store fails', () => {
   it('answers a coded 503 and ends streams with an error event instead of crashing', async () => {
     const runtime = await createTestRuntime({ keys: [alice] });
-    runtime.store.conversations.ensureConversation = async () => {
+    runtime.store.turns.startTurn = async () => {
       throw new AgentryError('STORE_UNAVAILABLE', 'The database is unreachable.', { retryable: true });
     };
     const app = createApp(runtime);

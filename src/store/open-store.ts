@@ -53,7 +53,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
           'The postgres store needs DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/agentry.',
         );
       const { openPostgresStore } = await import('./sql/sql-store.ts');
-      return openPostgresStore(url);
+      const { journalCommit } = options.config;
+      return openPostgresStore(url, journalCommit ? { journalCommit } : {});
     }
     case 'dynamodb': {
       const [{ DynamoDBClient }, { createDynamoDbStore }] = await Promise.all([

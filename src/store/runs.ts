@@ -2,6 +2,7 @@ import type { ToolCallBlock, ToolResultBlock } from '../agent/messages.ts';
 import type { TokenUsage } from '../agent/usage.ts';
 import type { AgentryErrorJSON } from '../errors.ts';
 import type { Page } from './conversations.ts';
+import type { WriteOptions } from './durability.ts';
 import type { Scope } from './scope.ts';
 
 export const RUN_SCHEMA_VERSION = 1;
@@ -65,9 +66,15 @@ export interface RunStore {
    * Appends journal entries as seq `expectedLastSeq + 1…` if the journal still ends at
    * `expectedLastSeq` and `owner` holds the lease; otherwise RUN_CONFLICT or RUN_LEASE_LOST.
    * Holding means being `leaseOwner`, whatever the run's status (an import writes the journal of a
-   * finished run this way); expiry matters only to acquireLease.
+   * finished run this way); expiry matters only to acquireLease. `durability` defaults to `flush`.
    */
-  appendJournal(runId: string, owner: string, expectedLastSeq: number, entries: readonly JournalEntry[]): Promise<void>;
+  appendJournal(
+    runId: string,
+    owner: string,
+    expectedLastSeq: number,
+    entries: readonly JournalEntry[],
+    options?: WriteOptions,
+  ): Promise<void>;
   loadJournal(runId: string): Promise<JournalRecord[]>;
   /**
    * Takes the lease if it is free, expired (`leaseExpiresAt <= now`) or already `owner`'s, and the

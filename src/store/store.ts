@@ -2,6 +2,7 @@ import type { ApiKeyStore } from './api-keys.ts';
 import type { ConversationStore } from './conversations.ts';
 import type { KnowledgeStore } from './knowledge.ts';
 import type { RunStore } from './runs.ts';
+import type { TurnStore } from './turns.ts';
 import type { WorkflowStore } from './workflows.ts';
 
 /**
@@ -13,6 +14,8 @@ export interface Store {
   readonly kind: string;
   readonly conversations: ConversationStore;
   readonly runs: RunStore;
+  /** Operations on a run and its conversation together: the start and the end of a durable turn. */
+  readonly turns: TurnStore;
   readonly knowledge: KnowledgeStore;
   readonly apiKeys: ApiKeyStore;
   /** Workflow executions with their histories and leases, and task tokens. */

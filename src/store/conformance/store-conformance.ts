@@ -6,6 +6,7 @@ import { MAX_MESSAGE_CHARS } from '../conversations.ts';
 import type { JournalEntry, RunRecord } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import type { Store } from '../store.ts';
+import { describeTurnConformance } from './turn-conformance.ts';
 import { describeWorkflowConformance } from './workflow-conformance.ts';
 
 /**
@@ -524,6 +525,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory, op
         await store.runs.finishRun(run.id, 'worker-b', { status: 'cancelled' });
       });
     });
+
+    describeTurnConformance(() => store, test);
 
     describe('api keys', () => {
       test('creates, reads, lists by tenant and revokes keys; revocation is permanent', async () => {

@@ -9,7 +9,15 @@ import { ItemReader, isRecord, keyOf } from './item-reader.ts';
 import { checkSeq, createdKey, runKey, scopeKey } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
-import { journalItem, RESUMABLE, readJournal, readRun, runItem, SESSIONS_KEY_NAMES } from './run-items.ts';
+import {
+  finishUpdate,
+  journalItem,
+  RESUMABLE,
+  readJournal,
+  readRun,
+  runItem,
+  SESSIONS_KEY_NAMES,
+} from './run-items.ts';
 import { scanItems } from './scan-items.ts';
 import { INDEXES } from './tables.ts';
 import {
@@ -216,41 +224,16 @@ export class DynamoDbRunStore implements RunStore {
     owner: string,
     patch: Pick<RunRecord, 'status'> & Partial<Pick<RunRecord, 'text' | 'usage' | 'error'>>,
   ): Promise<void> {
-    const set = ['#status = :status', 'updated_at = :at'];
-    const remove = ['lease_owner', 'lease_expires_at'];
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = {
-      ':status': patch.status,
-      ':at': this.now().toISOString(),
-      ':owner': owner,
-    };
-    if (patch.status === 'running') {
-      // Still running but unleased: resumable at once, like a run whose lease expired.
-      set.push('resumable = :resumable', 'resume_at = :zero');
-      Object.assign(values, { ':resumable': RESUMABLE, ':zero': 0 });
-    } else {
-      remove.push('resumable', 'resume_at');
-    }
-    const fields = {
-      text: patch.text,
-      usage: patch.usage && JSON.stringify(patch.usage),
-      error: patch.error && JSON.stringify(patch.error),
-    };
-    for (const [name, value] of Object.entries(fields)) {
-      if (value === undefined) continue;
-      set.push(`#${name} = :${name}`);
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-    }
+    const update = finishUpdate(patch, this.now().toISOString());
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: runKey(runId),
-          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+          UpdateExpression: update.expression,
           ConditionExpression: 'lease_owner = :owner',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: { ...update.values, ':owner': owner },
         }),
       );
     } catch (error) {

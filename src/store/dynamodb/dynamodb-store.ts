@@ -6,6 +6,7 @@ import type { Store } from '../store.ts';
 import { DynamoDbApiKeyStore } from './dynamodb-api-keys.ts';
 import { DynamoDbConversationStore } from './dynamodb-conversations.ts';
 import { DynamoDbRunStore } from './dynamodb-runs.ts';
+import { DynamoDbTurnStore } from './dynamodb-turns.ts';
 import { DynamoDbWorkflowStore } from './dynamodb-workflows.ts';
 import { mapped } from './map-dynamodb-error.ts';
 import { resolveTableNames, type TableNamesOption } from './tables.ts';
@@ -39,10 +40,13 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
   const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
   const now = options.now ?? (() => new Date());
   const transact = options.sleep ? { sleep: options.sleep } : {};
+  const conversations = new DynamoDbConversationStore(doc, tables.memory, now, transact);
+  const runs = new DynamoDbRunStore(doc, tables.sessions, now, transact);
   return {
     kind: 'dynamodb',
-    conversations: new DynamoDbConversationStore(doc, tables.memory, now, transact),
-    runs: new DynamoDbRunStore(doc, tables.sessions, now, transact),
+    conversations,
+    runs,
+    turns: new DynamoDbTurnStore(doc, tables, conversations, runs, now, transact),
     knowledge: options.knowledge ?? new MemoryKnowledgeIndex(),
     apiKeys: new DynamoDbApiKeyStore(doc, tables.apiKeys),
     workflows: new DynamoDbWorkflowStore(doc, tables.workflows, now, transact),

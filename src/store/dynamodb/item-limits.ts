@@ -10,7 +10,7 @@ import { MAX_TRANSACTION_ITEMS } from './transact-write.ts';
 export const MAX_ITEM_BYTES = 400 * 1024;
 export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** Room kept in each item for its keys (at most ~1.6 KB, see keys.ts) and other attributes. */
-const ITEM_OVERHEAD_BYTES = 4 * 1024;
+export const ITEM_OVERHEAD_BYTES = 4 * 1024;
 export const MAX_BODY_BYTES = MAX_ITEM_BYTES - ITEM_OVERHEAD_BYTES;
 /** One transaction item is the header (or run) update; the rest are the appended items. */
 export const MAX_ITEMS_PER_APPEND = MAX_TRANSACTION_ITEMS - 1;

@@ -86,6 +86,41 @@ export function readRun(table: string, item: Record<string, unknown>): RunRecord
   return run;
 }
 
+/**
+ * The run item's update that ends a run (finishRun, finishTurn): outcome fields, lease released;
+ * a run left `running` stays listed as resumable at once (resume_at 0), any other leaves the index.
+ * The caller adds its condition and `:owner`.
+ */
+export function finishUpdate(
+  patch: Pick<RunRecord, 'status'> & Partial<Pick<RunRecord, 'text' | 'usage' | 'error'>>,
+  at: string,
+  set: string[] = [],
+  values: Record<string, unknown> = {},
+): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+  set.push('#status = :status', 'updated_at = :at');
+  const remove = ['lease_owner', 'lease_expires_at'];
+  const names: Record<string, string> = { '#status': 'status' };
+  Object.assign(values, { ':status': patch.status, ':at': at });
+  if (patch.status === 'running') {
+    set.push('resumable = :resumable', 'resume_at = :zero');
+    Object.assign(values, { ':resumable': RESUMABLE, ':zero': 0 });
+  } else {
+    remove.push('resumable', 'resume_at');
+  }
+  const fields = {
+    text: patch.text,
+    usage: patch.usage && JSON.stringify(patch.usage),
+    error: patch.error && JSON.stringify(patch.error),
+  };
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    set.push(`#${name} = :${name}`);
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+  }
+  return { expression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`, names, values };
+}
+
 export function journalItem(runId: string, seq: number, body: string, at: string): Record<string, unknown> {
   return { session_id: runId, timestamp: seq, schema_version: RUN_SCHEMA_VERSION, body, created_at: at };
 }

@@ -49,21 +49,7 @@ export class MemoryConversationStore implements ConversationStore {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async ensureConversation(scope: Scope, id: string, title = ''): Promise<Conversation> {
-    const existing = this.entries.get(key(scope, id));
-    if (existing) return { ...existing.conversation };
-    const at = this.now().toISOString();
-    const conversation: Conversation = {
-      schemaVersion: CONVERSATION_SCHEMA_VERSION,
-      id,
-      tenantId: scope.tenantId,
-      userId: scope.userId,
-      title,
-      createdAt: at,
-      updatedAt: at,
-      lastSeq: 0,
-    };
-    this.entries.set(key(scope, id), { conversation, messages: [] });
-    return { ...conversation };
+    return { ...this.ensureNow(scope, id, title) };
   }
 
   async getConversation(scope: Scope, id: string): Promise<Conversation | undefined> {
@@ -117,27 +103,8 @@ export class MemoryConversationStore implements ConversationStore {
     messages: readonly Message[],
     runId?: string,
   ): Promise<{ lastSeq: number }> {
-    const copies = checkMessageSizes(messages).map((json) => JSON.parse(json) as Message);
-    const entry = this.entries.get(key(scope, conversationId));
-    if (!entry) throw conversationNotFound(conversationId);
-    const { conversation } = entry;
-    if (conversation.lastSeq !== expectedLastSeq)
-      throw conversationConflict(conversationId, expectedLastSeq, conversation.lastSeq);
-    const at = this.now().toISOString();
-    for (const message of copies) {
-      conversation.lastSeq++;
-      const stored: StoredMessage = {
-        schemaVersion: CONVERSATION_SCHEMA_VERSION,
-        conversationId,
-        seq: conversation.lastSeq,
-        message,
-        createdAt: at,
-      };
-      if (runId !== undefined) stored.runId = runId;
-      entry.messages.push(stored);
-    }
-    conversation.updatedAt = at;
-    return { lastSeq: conversation.lastSeq };
+    const append = this.checkAppendNow(scope, conversationId, expectedLastSeq, messages);
+    return append(runId);
   }
 
   async loadMessages(
@@ -145,15 +112,7 @@ export class MemoryConversationStore implements ConversationStore {
     conversationId: string,
     options: { last?: number; beforeSeq?: number; afterSeq?: number } = {},
   ): Promise<StoredMessage[]> {
-    const entry = this.entries.get(key(scope, conversationId));
-    if (!entry) return [];
-    let messages = entry.messages.filter(
-      (stored) =>
-        (options.beforeSeq === undefined || stored.seq < options.beforeSeq) &&
-        (options.afterSeq === undefined || stored.seq > options.afterSeq),
-    );
-    if (options.last !== undefined) messages = messages.slice(Math.max(0, messages.length - options.last));
-    return structuredClone(messages);
+    return this.loadNow(scope, conversationId, options);
   }
 
   async getSummary(scope: Scope, conversationId: string): Promise<ConversationSummary | undefined> {
@@ -169,5 +128,77 @@ export class MemoryConversationStore implements ConversationStore {
     const entry = this.entries.get(key(scope, conversationId));
     if (!entry) throw conversationNotFound(conversationId);
     entry.summary = { schemaVersion: CONVERSATION_SCHEMA_VERSION, ...summary };
+  }
+  // The synchronous cores below are shared with MemoryTurnStore, whose operations span this store
+  // and the run store: with no `await` between their checks and writes, they stay atomic.
+
+  /** The stored conversation itself: copy it before handing it out. */
+  ensureNow(scope: Scope, id: string, title: string): Conversation {
+    const existing = this.entries.get(key(scope, id));
+    if (existing) return existing.conversation;
+    const at = this.now().toISOString();
+    const conversation: Conversation = {
+      schemaVersion: CONVERSATION_SCHEMA_VERSION,
+      id,
+      tenantId: scope.tenantId,
+      userId: scope.userId,
+      title,
+      createdAt: at,
+      updatedAt: at,
+      lastSeq: 0,
+    };
+    this.entries.set(key(scope, id), { conversation, messages: [] });
+    return conversation;
+  }
+
+  /**
+   * Everything appendMessages checks, throwing its errors; returns the write, to be called without
+   * a yield in between (or not at all).
+   */
+  checkAppendNow(
+    scope: Scope,
+    conversationId: string,
+    expectedLastSeq: number,
+    messages: readonly Message[],
+  ): (runId: string | undefined) => { lastSeq: number } {
+    const copies = checkMessageSizes(messages).map((json) => JSON.parse(json) as Message);
+    const entry = this.entries.get(key(scope, conversationId));
+    if (!entry) throw conversationNotFound(conversationId);
+    const { conversation } = entry;
+    if (conversation.lastSeq !== expectedLastSeq)
+      throw conversationConflict(conversationId, expectedLastSeq, conversation.lastSeq);
+    return (runId) => {
+      const at = this.now().toISOString();
+      for (const message of copies) {
+        conversation.lastSeq++;
+        const stored: StoredMessage = {
+          schemaVersion: CONVERSATION_SCHEMA_VERSION,
+          conversationId,
+          seq: conversation.lastSeq,
+          message,
+          createdAt: at,
+        };
+        if (runId !== undefined) stored.runId = runId;
+        entry.messages.push(stored);
+      }
+      conversation.updatedAt = at;
+      return { lastSeq: conversation.lastSeq };
+    };
+  }
+
+  loadNow(
+    scope: Scope,
+    conversationId: string,
+    options: { last?: number; beforeSeq?: number; afterSeq?: number },
+  ): StoredMessage[] {
+    const entry = this.entries.get(key(scope, conversationId));
+    if (!entry) return [];
+    let messages = entry.messages.filter(
+      (stored) =>
+        (options.beforeSeq === undefined || stored.seq < options.beforeSeq) &&
+        (options.afterSeq === undefined || stored.seq > options.afterSeq),
+    );
+    if (options.last !== undefined) messages = messages.slice(Math.max(0, messages.length - options.last));
+    return structuredClone(messages);
   }
 }

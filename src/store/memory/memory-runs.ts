@@ -1,5 +1,6 @@
 import { AgentryError } from '../../errors.ts';
 import type { Page } from '../conversations.ts';
+import type { WriteOptions } from '../durability.ts';
 import { type JournalEntry, type JournalRecord, RUN_SCHEMA_VERSION, type RunRecord, type RunStore } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
@@ -18,9 +19,8 @@ export class MemoryRunStore implements RunStore {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async createRun(run: Omit<RunRecord, 'schemaVersion'>): Promise<void> {
-    if (this.runs.has(run.id)) throw new AgentryError('RUN_CONFLICT', `Run ${run.id} already exists.`);
-    this.runs.set(run.id, structuredClone({ schemaVersion: RUN_SCHEMA_VERSION, ...run }));
-    this.journals.set(run.id, []);
+    this.checkCreateNow(run.id);
+    this.createNow(run);
   }
 
   async getRun(scope: Scope, id: string): Promise<RunRecord | undefined> {
@@ -63,15 +63,9 @@ export class MemoryRunStore implements RunStore {
     owner: string,
     expectedLastSeq: number,
     entries: readonly JournalEntry[],
+    _options?: WriteOptions,
   ): Promise<void> {
-    const run = this.runs.get(runId);
-    const journal = this.journals.get(runId);
-    if (!run || !journal) throw runNotFound(runId);
-    if (run.leaseOwner !== owner) throw leaseLost(runId, owner);
-    if (journal.length !== expectedLastSeq) throw journalConflict(runId, expectedLastSeq, journal.length);
-    const at = this.now().toISOString();
-    for (const entry of entries)
-      journal.push({ runId, seq: journal.length + 1, entry: structuredClone(entry), createdAt: at });
+    this.checkJournalNow(runId, owner, expectedLastSeq)(entries);
   }
 
   async loadJournal(runId: string): Promise<JournalRecord[]> {
@@ -93,9 +87,7 @@ export class MemoryRunStore implements RunStore {
     const run = this.runs.get(runId);
     if (!run) throw runNotFound(runId);
     if (run.leaseOwner !== owner) throw leaseLost(runId, owner);
-    Object.assign(run, structuredClone(patch), { updatedAt: this.now().toISOString() });
-    delete run.leaseOwner;
-    delete run.leaseExpiresAt;
+    this.finishNow(run, patch);
   }
 
   async listAbandonedRuns(now: number, limit = 100): Promise<RunRecord[]> {
@@ -103,5 +95,43 @@ export class MemoryRunStore implements RunStore {
       .filter((run) => run.status === 'running' && (run.leaseExpiresAt ?? 0) <= now)
       .slice(0, limit)
       .map((run) => structuredClone(run));
+  }
+  // The synchronous cores below are shared with MemoryTurnStore, whose operations span this store
+  // and the conversation store: with no `await` between their checks and writes, they stay atomic.
+
+  checkCreateNow(runId: string): void {
+    if (this.runs.has(runId)) throw new AgentryError('RUN_CONFLICT', `Run ${runId} already exists.`);
+  }
+
+  createNow(run: Omit<RunRecord, 'schemaVersion'>): void {
+    this.runs.set(run.id, structuredClone({ schemaVersion: RUN_SCHEMA_VERSION, ...run }));
+    this.journals.set(run.id, []);
+  }
+
+  /** The run, if it exists in this scope (and conversation, when given). */
+  findNow(runId: string, scope?: Scope, conversationId?: string): RunRecord | undefined {
+    const run = this.runs.get(runId);
+    if (!run || (scope && (run.tenantId !== scope.tenantId || run.userId !== scope.userId))) return undefined;
+    return conversationId === undefined || run.conversationId === conversationId ? run : undefined;
+  }
+
+  /** Everything appendJournal checks, throwing its errors; returns the write. */
+  checkJournalNow(runId: string, owner: string, expectedLastSeq: number): (entries: readonly JournalEntry[]) => void {
+    const run = this.runs.get(runId);
+    const journal = this.journals.get(runId);
+    if (!run || !journal) throw runNotFound(runId);
+    if (run.leaseOwner !== owner) throw leaseLost(runId, owner);
+    if (journal.length !== expectedLastSeq) throw journalConflict(runId, expectedLastSeq, journal.length);
+    return (entries) => {
+      const at = this.now().toISOString();
+      for (const entry of entries)
+        journal.push({ runId, seq: journal.length + 1, entry: structuredClone(entry), createdAt: at });
+    };
+  }
+
+  finishNow(run: RunRecord, patch: Parameters<RunStore['finishRun']>[2]): void {
+    Object.assign(run, structuredClone(patch), { updatedAt: this.now().toISOString() });
+    delete run.leaseOwner;
+    delete run.leaseExpiresAt;
   }
 }

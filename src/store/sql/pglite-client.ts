@@ -1,18 +1,23 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { Mutex, PGlite, type Transaction } from '@electric-sql/pglite';
 import { AgentryError, isAgentryError } from '../../errors.ts';
 import { lockDataDir } from './pglite-lock.ts';
+import { PglitePreparedStatements } from './pglite-prepared.ts';
 import type { SqlClient } from './sql-client.ts';
 import { mapSqlError } from './sql-errors.ts';
 
 /**
  * PGlite: PostgreSQL compiled to WebAssembly, in this process, one connection.
  *
- * Serialization: PGlite runs every `query`/`exec` and every `transaction()` under one internal
- * mutex, and a transaction holds it from BEGIN to COMMIT/ROLLBACK. So a query made on the client
- * while another caller's transaction is open waits until that transaction ends; it can never run
- * inside it. The flip side: inside `transaction(fn)`, `fn` must use its `tx` argument only —
- * the outer client would wait for the very transaction that is waiting on it.
+ * Serialization: every `query`, `exec` and `transaction` of this client passes one gate, and a
+ * transaction holds it from BEGIN to COMMIT/ROLLBACK. So a query made on the client while another
+ * caller's transaction is open waits until that transaction ends; it can never run inside it. The
+ * flip side: inside `transaction(fn)`, `fn` must use its `tx` argument only — the outer client
+ * would wait for the very transaction that is waiting on it. (PGlite's own locks do the same for
+ * its `query`; the gate also covers the prepared statements, which bypass them.)
+ *
+ * Parameterized queries run as named prepared statements (pglite-prepared.ts): parsed and planned
+ * once per SQL text instead of on every call.
  *
  * One process per folder: PGlite does not lock its data directory, and two processes opening the
  * same folder corrupt it, so `lockDataDir` refuses a second live process (see pglite-lock.ts).
@@ -39,40 +44,57 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
     );
   }
 
+  const gate = new Mutex();
+  const prepared = new PglitePreparedStatements(db);
+  /**
+   * Within the gate, or inside a transaction (`tx`): a named statement under PGlite's query lock,
+   * else PGlite's own query (without parameters there is nothing to bind; `tx.query` inside a
+   * transaction, since `db.query` would wait for the transaction lock the transaction holds).
+   */
+  const run = async <T>(sql: string, params: unknown[] | undefined, tx?: Transaction): Promise<{ rows: T[] }> => {
+    try {
+      if (params === undefined || params.length === 0 || !prepared.accepts(sql)) {
+        const result = await (tx ?? db).query<T>(sql, params);
+        return { rows: result.rows };
+      }
+      const result = await db.runExclusive(() => prepared.query<T>(sql, params));
+      // What PGlite's own query does after a statement outside a transaction block.
+      if (!tx) await db.syncToFs();
+      return result;
+    } catch (error) {
+      throw mapSqlError(error);
+    }
+  };
+
   const client: SqlClient = {
     dialect: 'pglite',
-    async query<T>(sql: string, params?: unknown[]) {
-      try {
-        const result = await db.query<T>(sql, params);
-        return { rows: result.rows };
-      } catch (error) {
-        throw mapSqlError(error);
-      }
-    },
-    async exec(sql: string) {
-      try {
-        await db.exec(sql);
-      } catch (error) {
-        throw mapSqlError(error);
-      }
-    },
-    async transaction<T>(fn: (tx: SqlClient) => Promise<T>) {
-      // What `fn` throws is rethrown as is; only PGlite's own BEGIN/COMMIT/ROLLBACK failures are mapped.
-      let thrown: { error: unknown } | undefined;
-      try {
-        return await db.transaction(async (tx) => {
-          try {
-            return await fn(transactionClient(tx));
-          } catch (error) {
-            thrown = { error };
-            throw error;
-          }
-        });
-      } catch (error) {
-        if (thrown && thrown.error === error) throw error;
-        throw mapSqlError(error);
-      }
-    },
+    query: (sql, params) => gate.runExclusive(() => run(sql, params)),
+    exec: (sql) =>
+      gate.runExclusive(async () => {
+        try {
+          await db.exec(sql);
+        } catch (error) {
+          throw mapSqlError(error);
+        }
+      }),
+    transaction: (fn) =>
+      gate.runExclusive(async () => {
+        // What `fn` throws is rethrown as is; only PGlite's own BEGIN/COMMIT/ROLLBACK failures are mapped.
+        let thrown: { error: unknown } | undefined;
+        try {
+          return await db.transaction(async (tx) => {
+            try {
+              return await fn(transactionClient(tx, (sql, params) => run(sql, params, tx)));
+            } catch (error) {
+              thrown = { error };
+              throw error;
+            }
+          });
+        } catch (error) {
+          if (thrown && thrown.error === error) throw error;
+          throw mapSqlError(error);
+        }
+      }),
     async close() {
       try {
         if (!db.closed) await db.close();
@@ -84,17 +106,10 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
   return client;
 }
 
-function transactionClient(tx: Transaction): SqlClient {
+function transactionClient(tx: Transaction, query: SqlClient['query']): SqlClient {
   const client: SqlClient = {
     dialect: 'pglite',
-    async query<T>(sql: string, params?: unknown[]) {
-      try {
-        const result = await tx.query<T>(sql, params);
-        return { rows: result.rows };
-      } catch (error) {
-        throw mapSqlError(error);
-      }
-    },
+    query,
     async exec(sql: string) {
       try {
         await tx.exec(sql);

@@ -84,4 +84,37 @@ describe('PGlite store on disk', () => {
       await client.close();
     }
   });
+  it('runs parameterized queries as named statements that survive failures and rollbacks', async () => {
+    const { openPgliteClient } = await import('./pglite-client.ts');
+    const client = await openPgliteClient();
+    try {
+      await client.exec('CREATE TABLE t (n integer PRIMARY KEY, tags text[], at timestamptz, note text)');
+      const insert = 'INSERT INTO t VALUES ($1, $2, $3, $4) RETURNING n, tags, at, note';
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      expect((await client.query(insert, [1, ['a', 'b "c"', 'd\\e'], at, null])).rows).toEqual([
+        { n: 1, tags: ['a', 'b "c"', 'd\\e'], at, note: null },
+      ]);
+      // A failed execution (duplicate key) forgets the statement; the next call parses it again.
+      await expect(client.query(insert, [1, [], at, 'again'])).rejects.toMatchObject({ code: 'INTERNAL' });
+      await client.query(insert, [2, [], at, 'x']);
+      // Inside a transaction that rolls back: the statement stays usable, its rows are gone.
+      await expect(
+        client.transaction(async (tx) => {
+          await tx.query(insert, [3, [], at, 'rolled back']);
+          await tx.query('SELECT n FROM t WHERE n = $1', [3]);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      await client.query(insert, [4, ['z'], at, 'after']);
+      const { rows } = await client.query<{ n: number }>('SELECT n FROM t WHERE n > $1 ORDER BY n', [0]);
+      expect(rows.map((row) => row.n)).toEqual([1, 2, 4]);
+      // Unparsable SQL fails without being remembered, and nothing else is disturbed.
+      await expect(client.query('SELEC n FROM t WHERE n = $1', [1])).rejects.toMatchObject({
+        details: { sqlState: '42601' },
+      });
+      expect((await client.query('SELECT count(*)::int AS c FROM t WHERE n <> $1', [0])).rows).toEqual([{ c: 3 }]);
+    } finally {
+      await client.close();
+    }
+  });
 });

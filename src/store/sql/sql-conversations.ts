@@ -85,7 +85,7 @@ const APPEND = `
 
 const LAST_SEQ = 'SELECT last_seq FROM conversations WHERE tenant_id = $1 AND user_id = $2 AND id = $3';
 
-const MESSAGE_COLUMNS = 'seq, body, run_id, created_at, schema_version';
+export const MESSAGE_COLUMNS = 'seq, body, run_id, created_at, schema_version';
 
 /** Window read: walks the primary key backwards from `beforeSeq` and stops after `last` rows. */
 const LOAD_WINDOW = `
@@ -123,7 +123,7 @@ interface ConversationRow {
   schema_version: unknown;
 }
 
-interface MessageRow {
+export interface MessageRow {
   seq: unknown;
   body: unknown;
   run_id: string | null;
@@ -157,6 +157,20 @@ function toConversation(row: ConversationRow): Conversation {
     updatedAt: toIso(row.updated_at),
     lastSeq: toNumber(row.last_seq),
   };
+}
+
+export function readMessageRow(scope: Scope, conversationId: string, row: MessageRow): StoredMessage {
+  const seq = toNumber(row.seq);
+  const key = `(${scope.tenantId}, ${scope.userId}, ${conversationId}, ${seq})`;
+  const stored: StoredMessage = {
+    schemaVersion: checkSchemaVersion('messages', key, row.schema_version, CONVERSATION_SCHEMA_VERSION),
+    conversationId,
+    seq,
+    message: parseJson<Message>('messages', key, 'body', row.body, isMessage),
+    createdAt: toIso(row.created_at),
+  };
+  if (row.run_id !== null) stored.runId = row.run_id;
+  return stored;
 }
 
 /** Conversations, messages and summaries in PostgreSQL (server or PGlite); tables from 001_conversations.sql. */
@@ -269,19 +283,7 @@ export class SqlConversationStore implements ConversationStore {
         : (
             await this.db.query<MessageRow>(LOAD_WINDOW, [...range, Math.max(0, Math.floor(options.last))])
           ).rows.reverse();
-    return rows.map((row) => {
-      const seq = toNumber(row.seq);
-      const key = `(${scope.tenantId}, ${scope.userId}, ${conversationId}, ${seq})`;
-      const stored: StoredMessage = {
-        schemaVersion: checkSchemaVersion('messages', key, row.schema_version, CONVERSATION_SCHEMA_VERSION),
-        conversationId,
-        seq,
-        message: parseJson<Message>('messages', key, 'body', row.body, isMessage),
-        createdAt: toIso(row.created_at),
-      };
-      if (row.run_id !== null) stored.runId = row.run_id;
-      return stored;
-    });
+    return rows.map((row) => readMessageRow(scope, conversationId, row));
   }
 
   async getSummary(scope: Scope, conversationId: string): Promise<ConversationSummary | undefined> {

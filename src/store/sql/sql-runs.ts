@@ -1,6 +1,7 @@
 import type { TokenUsage } from '../../agent/usage.ts';
 import { AgentryError, type AgentryErrorJSON } from '../../errors.ts';
 import type { Page } from '../conversations.ts';
+import type { WriteOptions } from '../durability.ts';
 import {
   type JournalEntry,
   type JournalRecord,
@@ -12,9 +13,10 @@ import {
 import type { Scope } from '../scope.ts';
 import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
 import type { SqlClient } from './sql-client.ts';
+import { RELAXED_COMMIT } from './sql-durability.ts';
 import { checkSchemaVersion, isObject, isTimePosition, parseJson, toIso, toNumber } from './sql-rows.ts';
 
-const RUN_COLUMNS =
+export const RUN_COLUMNS =
   'id, tenant_id, user_id, agent, conversation_id, query, status, created_at, updated_at, ' +
   'lease_owner, lease_expires_at, text, usage, error, schema_version';
 
@@ -50,7 +52,7 @@ const LIST_ALL_AFTER = `SELECT ${RUN_COLUMNS} FROM runs WHERE id > $2 ORDER BY i
  * `inserted` writes the entries only then. The last two columns, read from the statement
  * snapshot, tell RUN_NOT_FOUND, RUN_LEASE_LOST and RUN_CONFLICT apart on failure.
  */
-const APPEND_JOURNAL = `
+const appendJournalSql = (relaxed: boolean) => `
   WITH bumped AS (
     UPDATE runs SET journal_seq = journal_seq + cardinality($4::text[])
     WHERE id = $1 AND lease_owner = $2 AND journal_seq = $3
@@ -60,8 +62,10 @@ const APPEND_JOURNAL = `
     SELECT $1, $3 + e.ord, e.body, $5, $6
     FROM bumped, unnest($4::text[]) WITH ORDINALITY AS e (body, ord)
   )
-  SELECT (SELECT journal_seq FROM bumped) AS new_seq, r.lease_owner, r.journal_seq
+  SELECT (SELECT journal_seq FROM bumped) AS new_seq, r.lease_owner, r.journal_seq${relaxed ? `, ${RELAXED_COMMIT}` : ''}
   FROM (SELECT 1) AS one LEFT JOIN runs r ON r.id = $1`;
+const APPEND_JOURNAL = appendJournalSql(false);
+const APPEND_JOURNAL_RELAXED = appendJournalSql(true);
 
 const RUN_STATE = 'SELECT lease_owner, journal_seq FROM runs WHERE id = $1';
 
@@ -149,33 +153,42 @@ function toRun(row: RunRow): RunRecord {
   return run;
 }
 
-const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+export const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
-/** Runs, leases and journals in PostgreSQL (server or PGlite); tables from 002_runs.sql. */
+/** $1…$15 of an INSERT INTO runs (RUN_COLUMNS). */
+export function runParams(run: Omit<RunRecord, 'schemaVersion'>): unknown[] {
+  return [
+    run.id,
+    run.tenantId,
+    run.userId,
+    run.agent,
+    run.conversationId,
+    run.query,
+    run.status,
+    run.createdAt,
+    run.updatedAt,
+    run.leaseOwner ?? null,
+    run.leaseExpiresAt ?? null,
+    run.text ?? null,
+    json(run.usage),
+    json(run.error),
+    RUN_SCHEMA_VERSION,
+  ];
+}
+
+/**
+ * Runs, leases and journals in PostgreSQL (server or PGlite); tables from 002_runs.sql. With
+ * `relaxedCommits`, journal appends asked for `relaxed` durability commit asynchronously.
+ */
 export class SqlRunStore implements RunStore {
   constructor(
     private readonly db: SqlClient,
     private readonly now: () => Date = () => new Date(),
+    private readonly relaxedCommits = false,
   ) {}
 
   async createRun(run: Omit<RunRecord, 'schemaVersion'>): Promise<void> {
-    const { rows } = await this.db.query(CREATE, [
-      run.id,
-      run.tenantId,
-      run.userId,
-      run.agent,
-      run.conversationId,
-      run.query,
-      run.status,
-      run.createdAt,
-      run.updatedAt,
-      run.leaseOwner ?? null,
-      run.leaseExpiresAt ?? null,
-      run.text ?? null,
-      json(run.usage),
-      json(run.error),
-      RUN_SCHEMA_VERSION,
-    ]);
+    const { rows } = await this.db.query(CREATE, runParams(run));
     if (rows.length === 0) throw new AgentryError('RUN_CONFLICT', `Run ${run.id} already exists.`);
   }
 
@@ -221,9 +234,11 @@ export class SqlRunStore implements RunStore {
     owner: string,
     expectedLastSeq: number,
     entries: readonly JournalEntry[],
+    options: WriteOptions = {},
   ): Promise<void> {
+    const relaxed = this.relaxedCommits && options.durability === 'relaxed';
     const { rows } = await this.db.query<{ new_seq: unknown; lease_owner: string | null; journal_seq: unknown }>(
-      APPEND_JOURNAL,
+      relaxed ? APPEND_JOURNAL_RELAXED : APPEND_JOURNAL,
       [
         runId,
         owner,

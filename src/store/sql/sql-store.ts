@@ -6,7 +6,9 @@ import { openPgliteClient } from './pglite-client.ts';
 import { SqlApiKeyStore } from './sql-api-keys.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConversationStore } from './sql-conversations.ts';
+import type { JournalCommit } from './sql-durability.ts';
 import { SqlRunStore } from './sql-runs.ts';
+import { SqlTurnStore } from './sql-turns.ts';
 import { SqlWorkflowStore } from './sql-workflows.ts';
 
 export interface SqlStoreOptions {
@@ -14,6 +16,12 @@ export interface SqlStoreOptions {
   now?: () => Date;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * `async` (default): journal writes asked for `relaxed` durability commit asynchronously on a
+   * PostgreSQL server; `sync`: every commit waits for its WAL flush. PGlite always commits
+   * synchronously (see durability.ts). See docs/OPERATIONS.md for the failure window.
+   */
+  journalCommit?: JournalCommit;
 }
 
 /**
@@ -30,10 +38,12 @@ export async function createSqlStore(client: SqlClient, options: SqlStoreOptions
       throw error;
     }
   }
+  const relaxedCommits = client.dialect === 'postgres' && options.journalCommit !== 'sync';
   return {
     kind: client.dialect,
     conversations: new SqlConversationStore(client, options.now),
-    runs: new SqlRunStore(client, options.now),
+    runs: new SqlRunStore(client, options.now, relaxedCommits),
+    turns: new SqlTurnStore(client, options.now, relaxedCommits),
     knowledge: new SqlKnowledgeStore(client),
     apiKeys: new SqlApiKeyStore(client),
     workflows: new SqlWorkflowStore(client, options.now),
