@@ -272,3 +272,28 @@ for (const workload of workloads) {
     );
   }
 }
+
+// The issue's targets: in memory at most half of aws-local-stepfunctions' time per transition on the
+// same definitions; durable on the PostgreSQL server at least 2,000 transitions per second.
+for (const workload of workloads) {
+  const us = (name: string) => {
+    const sample = samples.get(`${name}|${workload.name}`);
+    return sample ? median(sample.sequentialUsPerTransition) : Number.NaN;
+  };
+  const ratio = us('agentry-memory') / us('aws-local-stepfunctions');
+  if (Number.isFinite(ratio)) {
+    console.log(
+      `Target (${workload.name}): in memory ≤ 0.5× aws-local-stepfunctions — ${ratio.toFixed(2)}×: ${ratio <= 0.5 ? 'met' : 'NOT MET'}`,
+    );
+  }
+  const postgres = samples.get(`agentry-postgres|${workload.name}`);
+  if (postgres) {
+    const sequential = 1e6 / median(postgres.sequentialUsPerTransition);
+    const concurrent = median(postgres.concurrentTransitionsPerSecond);
+    const verdict = (value: number) =>
+      `${Math.round(value).toLocaleString('en-US')}/s ${value >= 2000 ? 'met' : 'NOT MET'}`;
+    console.log(
+      `Target (${workload.name}): durable on PostgreSQL ≥ 2,000 transitions/s — one at a time ${verdict(sequential)}, ${concurrency} in flight ${verdict(concurrent)}`,
+    );
+  }
+}
