@@ -16,6 +16,7 @@ import {
   encodeCursor,
   pageSize,
 } from '../validation.ts';
+import { jsonCopy } from './json-copy.ts';
 
 interface Entry {
   conversation: Conversation;
@@ -193,12 +194,10 @@ export class MemoryConversationStore implements ConversationStore {
   ): StoredMessage[] {
     const entry = this.entries.get(key(scope, conversationId));
     if (!entry) return [];
-    let messages = entry.messages.filter(
-      (stored) =>
-        (options.beforeSeq === undefined || stored.seq < options.beforeSeq) &&
-        (options.afterSeq === undefined || stored.seq > options.afterSeq),
-    );
-    if (options.last !== undefined) messages = messages.slice(Math.max(0, messages.length - options.last));
-    return structuredClone(messages);
+    // Messages are appended in order and never removed one by one: the one with seq n is at n - 1.
+    const end = Math.min(entry.messages.length, Math.max(0, (options.beforeSeq ?? Number.POSITIVE_INFINITY) - 1));
+    let start = Math.max(0, Math.min(end, options.afterSeq ?? 0));
+    if (options.last !== undefined) start = Math.max(start, end - Math.max(0, options.last));
+    return jsonCopy(entry.messages.slice(start, end));
   }
 }

@@ -4,6 +4,7 @@ import type { WriteOptions } from '../durability.ts';
 import { type JournalEntry, type JournalRecord, RUN_SCHEMA_VERSION, type RunRecord, type RunStore } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import { decodeCursor, encodeCursor, journalConflict, leaseLost, pageSize, runNotFound } from '../validation.ts';
+import { jsonCopy } from './json-copy.ts';
 
 const isPosition = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
@@ -25,12 +26,12 @@ export class MemoryRunStore implements RunStore {
 
   async getRun(scope: Scope, id: string): Promise<RunRecord | undefined> {
     const run = this.runs.get(id);
-    return run && run.tenantId === scope.tenantId && run.userId === scope.userId ? structuredClone(run) : undefined;
+    return run && run.tenantId === scope.tenantId && run.userId === scope.userId ? jsonCopy(run) : undefined;
   }
 
   async getRunById(id: string): Promise<RunRecord | undefined> {
     const run = this.runs.get(id);
-    return run && structuredClone(run);
+    return run && jsonCopy(run);
   }
 
   async listRuns(scope: Scope, options: { limit?: number; cursor?: string; conversationId?: string } = {}) {
@@ -41,7 +42,7 @@ export class MemoryRunStore implements RunStore {
       .filter((run) => options.conversationId === undefined || run.conversationId === options.conversationId)
       .sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt)))
       .filter((run) => !after || run.createdAt < after[0] || (run.createdAt === after[0] && run.id < after[1]));
-    const items = mine.slice(0, limit).map((run) => structuredClone(run));
+    const items = mine.slice(0, limit).map((run) => jsonCopy(run));
     const last = items.at(-1);
     return mine.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
   }
@@ -53,7 +54,7 @@ export class MemoryRunStore implements RunStore {
     const all = [...this.runs.values()]
       .filter((run) => !after || run.id > after[0])
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const items = all.slice(0, limit).map((run) => structuredClone(run));
+    const items = all.slice(0, limit).map((run) => jsonCopy(run));
     const last = items.at(-1);
     return all.length > limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
   }
@@ -69,7 +70,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async loadJournal(runId: string): Promise<JournalRecord[]> {
-    return structuredClone(this.journals.get(runId) ?? []);
+    return jsonCopy(this.journals.get(runId) ?? []);
   }
 
   async acquireLease(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
@@ -94,7 +95,7 @@ export class MemoryRunStore implements RunStore {
     return [...this.runs.values()]
       .filter((run) => run.status === 'running' && (run.leaseExpiresAt ?? 0) <= now)
       .slice(0, limit)
-      .map((run) => structuredClone(run));
+      .map((run) => jsonCopy(run));
   }
   // The synchronous cores below are shared with MemoryTurnStore, whose operations span this store
   // and the conversation store: with no `await` between their checks and writes, they stay atomic.
@@ -104,7 +105,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   createNow(run: Omit<RunRecord, 'schemaVersion'>): void {
-    this.runs.set(run.id, structuredClone({ schemaVersion: RUN_SCHEMA_VERSION, ...run }));
+    this.runs.set(run.id, jsonCopy({ schemaVersion: RUN_SCHEMA_VERSION, ...run }));
     this.journals.set(run.id, []);
   }
 
@@ -125,12 +126,12 @@ export class MemoryRunStore implements RunStore {
     return (entries) => {
       const at = this.now().toISOString();
       for (const entry of entries)
-        journal.push({ runId, seq: journal.length + 1, entry: structuredClone(entry), createdAt: at });
+        journal.push({ runId, seq: journal.length + 1, entry: jsonCopy(entry), createdAt: at });
     };
   }
 
   finishNow(run: RunRecord, patch: Parameters<RunStore['finishRun']>[2]): void {
-    Object.assign(run, structuredClone(patch), { updatedAt: this.now().toISOString() });
+    Object.assign(run, jsonCopy(patch), { updatedAt: this.now().toISOString() });
     delete run.leaseOwner;
     delete run.leaseExpiresAt;
   }
