@@ -49,6 +49,7 @@ import {
   type CancellationReason,
   MAX_TRANSACTION_ITEMS,
   type TransactOptions,
+  transactionContention,
   transactWrite,
   wireNumber,
 } from './transact-write.ts';
@@ -60,11 +61,6 @@ const isMemoryKey = (value: unknown): value is Record<(typeof MEMORY_KEY_NAMES)[
   isRecord(value) &&
   Object.keys(value).length === MEMORY_KEY_NAMES.length &&
   MEMORY_KEY_NAMES.every((name) => typeof value[name] === 'string');
-
-const contention = () =>
-  new AgentryError('STORE_UNAVAILABLE', 'DynamoDB cancelled the write under contention; retry it.', {
-    retryable: true,
-  });
 
 /**
  * Conversations in the agent-memory table (layout: keys.ts, items: conversation-items.ts).
@@ -292,7 +288,7 @@ export class DynamoDbConversationStore implements ConversationStore {
     );
     if (result.ok) return;
     if (result.reasons[0]?.code === 'ConditionalCheckFailed') throw conversationNotFound(conversationId);
-    throw contention();
+    throw transactionContention();
   }
 
   private headerKey(scope: Scope, id: string): Record<string, string> {
@@ -391,7 +387,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       );
       if (!result.ok) {
         if (result.reasons[0]?.code === 'ConditionalCheckFailed') return 'taken-over';
-        throw contention();
+        throw transactionContention();
       }
     }
     try {

@@ -22,6 +22,7 @@ import {
   type CancellationReason,
   MAX_TRANSACTION_ITEMS,
   type TransactOptions,
+  transactionContention,
   transactWrite,
   wireNumber,
   wireString,
@@ -29,11 +30,6 @@ import {
 
 /** Room for the run item and the conversation header in a finishing transaction. */
 const FINISH_FIXED_ITEMS = 2;
-
-const contention = () =>
-  new AgentryError('STORE_UNAVAILABLE', 'DynamoDB cancelled the write under contention; retry it.', {
-    retryable: true,
-  });
 
 /**
  * Turns over agent-sessions (runs) and agent-memory (conversations), each a TransactWriteItems
@@ -208,7 +204,7 @@ export class DynamoDbTurnStore implements TurnStore {
     if (runReason?.code === 'ConditionalCheckFailed')
       throw new AgentryError('RUN_CONFLICT', `Run ${run.id} already exists.`);
     if (headerReason?.code === 'ConditionalCheckFailed') return 'deleting';
-    throw contention();
+    throw transactionContention();
   }
 
   /** Why a finishing transaction was cancelled: the run's reasons first, then the conversation's. */
@@ -268,7 +264,7 @@ export class DynamoDbTurnStore implements TurnStore {
         details: { runId, conversationId },
       });
     }
-    return contention();
+    return transactionContention();
   }
 }
 

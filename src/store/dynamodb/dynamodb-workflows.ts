@@ -35,6 +35,7 @@ import { INDEXES } from './tables.ts';
 import {
   type CancellationReason,
   type TransactOptions,
+  transactionContention,
   transactWrite,
   wireNumber,
   wireString,
@@ -69,11 +70,6 @@ const isPosition = (value: unknown): value is [string, string] =>
 
 /** Index items a filtered listExecutions reads per request (DynamoDB applies Limit before the filter). */
 const FILTERED_PAGE_SIZE = 100;
-
-const contention = () =>
-  new AgentryError('STORE_UNAVAILABLE', 'DynamoDB cancelled the write under contention; retry it.', {
-    retryable: true,
-  });
 
 /**
  * Workflow executions, histories and task tokens in the agent-workflows table (layout: workflow-keys.ts,
@@ -129,7 +125,7 @@ export class DynamoDbWorkflowStore implements WorkflowStore {
       return { created: false, execution: await this.executionOfName(record, wireString(name.item, 'execution_id')) };
     }
     if (items.some((reason) => reason.code === 'ConditionalCheckFailed')) throw executionIdTaken(record.id);
-    throw contention();
+    throw transactionContention();
   }
 
   async getExecution(scope: Scope, id: string): Promise<ExecutionRecord | undefined> {
@@ -334,7 +330,7 @@ export class DynamoDbWorkflowStore implements WorkflowStore {
     }
     // Tokens are never deleted, so the item that made the Put fail is still there.
     const existing = await this.getItem({ workflow_id: taskTokenKey(record.token), step_number: HEADER_STEP });
-    if (!existing) throw contention();
+    if (!existing) throw transactionContention();
     return { created: false, token: readTaskToken(this.table, existing, record.token) };
   }
 
@@ -397,7 +393,7 @@ export class DynamoDbWorkflowStore implements WorkflowStore {
     let id = knownId;
     if (id === undefined) {
       const item = await this.getItem(key);
-      if (!item) throw contention();
+      if (!item) throw transactionContention();
       id = readNameItem(this.table, item);
     }
     const execution = await this.getExecutionById(id);
@@ -460,6 +456,6 @@ export class DynamoDbWorkflowStore implements WorkflowStore {
     }
     if (holder !== owner) return executionLeaseLost(executionId, owner);
     if (actual !== expected) return executionConflict(executionId, expected, actual ?? -1);
-    return contention();
+    return transactionContention();
   }
 }

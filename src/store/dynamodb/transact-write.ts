@@ -10,6 +10,13 @@ import { errorName, mapDynamoDbError } from './map-dynamodb-error.ts';
 /** One TransactWriteItems holds at most 100 items. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
+/** A transaction DynamoDB cancelled because another one touched the same items: retryable. */
+export function transactionContention(): AgentryError {
+  return new AgentryError('STORE_UNAVAILABLE', 'DynamoDB cancelled the write under contention; retry it.', {
+    retryable: true,
+  });
+}
+
 export interface CancellationReason {
   /** 'None', 'ConditionalCheckFailed', 'TransactionConflict', 'ThrottlingError', 'ValidationError', … */
   code: string;
