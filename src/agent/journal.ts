@@ -5,8 +5,9 @@ import type { ModelStepOutput } from './model-step.ts';
 /** What the loop tells the journal about one append. */
 export interface JournalAppendOptions {
   /**
-   * A tool that is not idempotent is about to run: the entries must survive a crash of the
-   * database server too before `append` resolves, so a resume can never run it a second time.
+   * A tool that is not idempotent is about to run, or has run: the entries must survive a crash of
+   * the database server too before `append` resolves, so a resume never runs it a second time and
+   * never reports a call that took effect as interrupted.
    */
   flush?: boolean;
   /**

@@ -84,6 +84,13 @@ async function runOne(
       throw reason;
     });
   }
-  if (result) await append?.([{ kind: 'tool-result', step, result, durationMs: performance.now() - started }]);
+  // A tool with side effects ran: its result must survive a database crash too, or a resume would
+  // report the call as interrupted although it took effect.
+  if (result) {
+    await append?.(
+      [{ kind: 'tool-result', step, result, durationMs: performance.now() - started }],
+      tool && !tool.idempotent ? { flush: true } : {},
+    );
+  }
   return result;
 }

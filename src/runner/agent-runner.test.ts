@@ -258,7 +258,7 @@ describe('AgentRunner', () => {
 });
 
 describe('AgentRunner store calls', () => {
-  it('makes one call to start, one per journal write and one to end; flushes only before a non-idempotent tool', async () => {
+  it('makes one call to start, one per journal write and one to end; flushes only around a non-idempotent tool', async () => {
     const store = createMemoryStore();
     const calls: string[] = [];
     const spy = <T extends object>(target: T, prefix: string): T =>
@@ -287,9 +287,10 @@ describe('AgentRunner store calls', () => {
     expect(result.status).toBe('succeeded');
     expect(calls).toEqual([
       'turns.startTurn',
-      // charge_card is not idempotent: the entry that starts it is flushed before it runs.
+      // charge_card is not idempotent: the entry that starts it is flushed before it runs, and its
+      // result as soon as it returns.
       'runs.appendJournal model-step+tool-started flush',
-      'runs.appendJournal tool-result relaxed',
+      'runs.appendJournal tool-result flush',
       // send_receipt is idempotent.
       'runs.appendJournal model-step+tool-started relaxed',
       'runs.appendJournal tool-result relaxed',
@@ -347,6 +348,123 @@ describe('AgentRunner store calls', () => {
       'tool-started',
       'tool-result',
     ]);
+  });
+});
+
+describe('AgentRunner resumer', () => {
+  it('sweeps abandoned runs periodically and hands the run it is resuming over when stopped', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const agent = () => scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    // A process lost its store mid-run (after the charge) and left the run running until its lease expires.
+    const original = store.runs.appendJournal.bind(store.runs);
+    const abandon = async (runId: string) => {
+      store.runs.appendJournal = async (...args) => {
+        if (args[2] === 3) {
+          store.runs.appendJournal = original;
+          throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
+        }
+        return original(...args);
+      };
+      const left = await runnerFor(store, agent, 'dead').run(alice, { agent: 'a', query: 'charge me', runId });
+      expect(left).toMatchObject({ status: 'failed', error: { code: 'STORE_UNAVAILABLE' } });
+    };
+    await abandon('run-a');
+
+    let clock = Date.now();
+    const sweeper = runnerFor(store, agent, 'sweeper', () => clock);
+    const stop = new AbortController();
+    const swept: string[] = [];
+    const resumer = sweeper.startResumer(5, {
+      signal: stop.signal,
+      onResumed: (results) => swept.push(...results.map((result) => `${result.runId} ${result.status}`)),
+    });
+    // The lease has not expired yet: the first sweep leaves the run alone.
+    expect(await resumer.first).toEqual([]);
+    clock += 10_000;
+    await until(async () => swept.length > 0);
+    expect(swept).toEqual(['run-a succeeded']);
+    expect(effects).toEqual(['charge 100', 'receipt alice']);
+
+    // A run the sweep is resuming when it stops is handed over: still running, its lease released.
+    const hanging = () =>
+      scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects, { hangOn: 'send_receipt' }) });
+    await abandon('run-b');
+    expect(effects).toEqual(['charge 100', 'receipt alice', 'charge 100']);
+    const second = runnerFor(store, hanging, 'sweeper-2', () => clock + 20_000);
+    const stopSecond = new AbortController();
+    const running = second.startResumer(5, { signal: stopSecond.signal });
+    await until(async () => (await store.runs.getRunById('run-b'))?.leaseOwner === 'sweeper-2');
+    stopSecond.abort(new AgentryError('SHUTTING_DOWN', 'stopping', { retryable: true }));
+    await running.stopped;
+    // Handed over: still running, its lease expired at once, so another process takes it now.
+    expect(await store.runs.getRunById('run-b')).toMatchObject({ status: 'running' });
+    expect(await store.runs.acquireLease('run-b', 'someone-else', clock + 20_000, 1_000)).toBe(true);
+    expect(effects).toEqual(['charge 100', 'receipt alice', 'charge 100']);
+    stop.abort();
+    await resumer.stopped;
+  });
+});
+
+describe('AgentRunner when the last commit fails', () => {
+  const script: ModelScript = { replies: [{ when: 'hello', steps: [{ text: 'Hi there.' }] }] };
+
+  it('ends the run as failed when its conversation was deleted meanwhile, so no resume calls the model again', async () => {
+    const store = createMemoryStore();
+    const agent = scriptedAgent({ script });
+    const finishTurn = store.turns.finishTurn.bind(store.turns);
+    store.turns.finishTurn = async (input) => {
+      await store.conversations.deleteConversation(input.scope, input.conversationId);
+      return finishTurn(input);
+    };
+    const result = await runnerFor(store, () => agent, 'p1').run(alice, {
+      agent: 'a',
+      query: 'hello',
+      runId: 'run-gone',
+    });
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'CONVERSATION_NOT_FOUND' } });
+    expect(await store.runs.getRunById('run-gone')).toMatchObject({
+      status: 'failed',
+      error: { code: 'CONVERSATION_NOT_FOUND' },
+    });
+    expect(agent.model.model.calls).toHaveLength(1);
+    store.turns.finishTurn = finishTurn;
+    const later = Date.now() + 10_000;
+    expect(
+      await runnerFor(
+        store,
+        () => agent,
+        'p2',
+        () => later,
+      ).resumeAbandoned(),
+    ).toEqual([]);
+    expect(agent.model.model.calls).toHaveLength(1);
+  });
+
+  it('reports a journal the store lost as a retryable outage and leaves the run to a resume', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const agent = () => scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const original = store.runs.appendJournal.bind(store.runs);
+    let writes = 0;
+    // The third write finds the journal one entry short: what a database restart does to a relaxed commit.
+    store.runs.appendJournal = async (runId, owner, expected, entries, options) => {
+      if (++writes === 3)
+        throw new AgentryError('RUN_CONFLICT', 'Journal moved on.', { details: { lastSeq: expected - 1 } });
+      return original(runId, owner, expected, entries, options);
+    };
+    const failed = await runnerFor(store, agent, 'p1').run(alice, {
+      agent: 'a',
+      query: 'charge me',
+      runId: 'run-lost',
+    });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'STORE_UNAVAILABLE', retryable: true } });
+    expect(await store.runs.getRunById('run-lost')).toMatchObject({ status: 'running' });
+    store.runs.appendJournal = original;
+    const later = Date.now() + 10_000;
+    const [resumed] = await runnerFor(store, agent, 'p2', () => later).resumeAbandoned();
+    expect(resumed).toMatchObject({ runId: 'run-lost', status: 'succeeded' });
+    expect(effects).toEqual(['charge 100', 'receipt alice']);
   });
 });
 

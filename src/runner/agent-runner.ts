@@ -38,10 +38,27 @@ export interface DurableRunResult extends RunResult {
 /**
  * Failures after which the run stays `running` in the store, to be resumed once its lease expires.
  * SHUTTING_DOWN is the abort reason a stopping server gives its runs: another process continues them.
- * RUN_CONFLICT under our own lease means the stored journal is behind what this process wrote: a
- * database server crash lost its latest relaxed commits, so the run resumes from what the store kept.
+ * Any other failure of the store ends the run as `failed`: a resume would meet it again, and would
+ * call the model again for the final step it holds until the run's end.
  */
-const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST', 'SHUTTING_DOWN', 'RUN_CONFLICT']);
+const RESUMABLE_FAILURES = new Set(['STORE_UNAVAILABLE', 'RUN_LEASE_LOST', 'SHUTTING_DOWN']);
+
+/** Failures of the run's last commit worth leaving to a resume: the run may still land. */
+const TRANSIENT_FINISH_FAILURES = new Set([...RESUMABLE_FAILURES, 'CONVERSATION_CONFLICT']);
+
+/**
+ * RUN_CONFLICT under this process's own lease means the stored journal is behind what this process
+ * wrote: a database server crash lost its latest relaxed commits. The store is what it is now:
+ * reported as unavailable (retryable), and the run resumes from what the store kept.
+ */
+function journalBehind(error: unknown, runId: string): unknown {
+  if (!isAgentryError(error) || error.code !== 'RUN_CONFLICT') return error;
+  return new AgentryError(
+    'STORE_UNAVAILABLE',
+    `The store lost the latest journal entries of run ${runId} (did the database restart?); the run resumes from what it kept.`,
+    { retryable: true, cause: error },
+  );
+}
 
 /**
  * Runs agents durably: a run record with a lease, a journal written step by step, the
@@ -115,16 +132,62 @@ export class AgentRunner {
     return this.execute(run, agent, journal, { ...options, agent: run.agent, query: run.query });
   }
 
-  /** Resumes every run whose lease expired (its process died); one at a time, oldest first. */
-  async resumeAbandoned(options: { onEvent?: RunEventListener; limit?: number } = {}): Promise<DurableRunResult[]> {
+  /**
+   * Resumes every run whose lease expired (its process died); one at a time, oldest first. `signal`
+   * stops the run being resumed (with its reason) and the rest of the list.
+   */
+  async resumeAbandoned(
+    options: { onEvent?: RunEventListener; limit?: number; signal?: AbortSignal } = {},
+  ): Promise<DurableRunResult[]> {
     const results: DurableRunResult[] = [];
     for (const run of await this.store.runs.listAbandonedRuns(this.now(), options.limit ?? 100)) {
-      const result = await this.resume(run.id, options.onEvent ? { onEvent: options.onEvent } : {}).catch(
-        () => undefined,
-      );
+      if (options.signal?.aborted) break;
+      const result = await this.resume(run.id, {
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }).catch(() => undefined);
       if (result) results.push(result);
     }
     return results;
+  }
+
+  /**
+   * A replica's sweep: resumes abandoned runs now and then every `intervalMs` (runs of processes
+   * that died, and runs this one left to a resume after a transient store failure). One sweep at a
+   * time: an interval that finds the previous sweep still running skips. Aborting `signal` stops the
+   * sweep and the run it is resuming (give it a SHUTTING_DOWN reason so the run is handed over).
+   * Resolves `first` with the runs the first sweep resumed.
+   */
+  startResumer(
+    intervalMs: number,
+    options: { signal: AbortSignal; onResumed?: (results: DurableRunResult[]) => void },
+  ): { first: Promise<DurableRunResult[]>; stopped: Promise<void> } {
+    let sweeping: Promise<DurableRunResult[]> | undefined;
+    const sweep = (): Promise<DurableRunResult[]> => {
+      if (sweeping || options.signal.aborted) return sweeping ?? Promise.resolve([]);
+      sweeping = this.resumeAbandoned({ signal: options.signal })
+        .catch(() => [])
+        .then((results) => {
+          if (results.length > 0) options.onResumed?.(results);
+          return results;
+        })
+        .finally(() => {
+          sweeping = undefined;
+        });
+      return sweeping;
+    };
+    const timer = setInterval(() => void sweep(), intervalMs);
+    timer.unref();
+    const first = sweep();
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        clearInterval(timer);
+        void (sweeping ?? Promise.resolve()).then(() => resolve());
+      };
+      if (options.signal.aborted) stop();
+      else options.signal.addEventListener('abort', stop, { once: true });
+    });
+    return { first, stopped };
   }
 
   /** `started`: the window read with the run's start; a resumed run reads it here. */
@@ -179,9 +242,11 @@ export class AgentRunner {
             }
             // Relaxed unless a tool that is not idempotent is about to run (see RunJournal).
             const all = held.length > 0 ? [...held.splice(0), ...entries] : entries;
-            await this.store.runs.appendJournal(run.id, this.owner, journalSeq, all, {
-              durability: options.flush ? 'flush' : 'relaxed',
-            });
+            await this.store.runs
+              .appendJournal(run.id, this.owner, journalSeq, all, { durability: options.flush ? 'flush' : 'relaxed' })
+              .catch((error: unknown) => {
+                throw journalBehind(error, run.id);
+              });
             journalSeq += all.length;
           },
         },
@@ -193,9 +258,17 @@ export class AgentRunner {
         return { ...result, conversationId };
       }
       return await this.finish(run, window.lastSeq, { expectedLastSeq: journalSeq, entries: held }, result);
-    } catch (error) {
-      // The store failed outside the loop (window read, finish): the run stays resumable.
+    } catch (thrown) {
+      // The store failed outside the loop (window read, finish). A transient failure leaves the run
+      // resumable; any other (the conversation was deleted meanwhile, a message too large for the
+      // store, a corrupt row) would fail every resume too: the run ends as failed, if the store lets it.
+      const error = journalBehind(thrown, run.id);
       const failure = isAgentryError(error) ? error : toAgentryError(error, 'STORE_UNAVAILABLE');
+      if (!TRANSIENT_FINISH_FAILURES.has(failure.code)) {
+        await this.store.runs
+          .finishRun(run.id, this.owner, { status: 'failed', error: failure.toJSON() })
+          .catch(() => {});
+      }
       return {
         runId: run.id,
         status: 'failed',

@@ -26,6 +26,12 @@ export interface ManagedRuntime extends ServerRuntime {
    * is frozen between invocations, so it does not sweep. Resolves with how many were resumed now.
    */
   resumeWorkflows(intervalMs?: number): Promise<number>;
+  /**
+   * Resumes agent runs that dead processes left behind, now and then every `intervalMs`, until
+   * `drain`, which hands the one being resumed over (SHUTTING_DOWN). Resolves with how many the
+   * first sweep resumed.
+   */
+  resumeRuns(intervalMs?: number, onResumed?: (count: number) => void): Promise<number>;
 }
 
 export async function createServerRuntime(session: Session, dependencies: ServerDependencies): Promise<ManagedRuntime> {
@@ -33,6 +39,8 @@ export async function createServerRuntime(session: Session, dependencies: Server
   const shutdown = new AbortController();
   const live = new LiveRuns();
   let stopResumer: (() => void) | undefined;
+  const runSweep = new AbortController();
+  let runSweepStopped: Promise<void> | undefined;
   const runtime: ManagedRuntime = {
     project: session.project,
     store,
@@ -51,8 +59,19 @@ export async function createServerRuntime(session: Session, dependencies: Server
       stopResumer ??= workflows.startResumer(intervalMs);
       return workflows.resumeAbandoned();
     },
+    async resumeRuns(intervalMs = 5_000, onResumed) {
+      if (shutdown.signal.aborted || runSweepStopped) return 0;
+      const sweep = runner.startResumer(intervalMs, {
+        signal: runSweep.signal,
+        ...(onResumed ? { onResumed: (results) => onResumed(results.length) } : {}),
+      });
+      runSweepStopped = sweep.stopped;
+      return (await sweep.first).length;
+    },
     async drain(graceMs) {
       shutdown.abort();
+      // Runs the sweep resumed are nobody's request: handed over at once, like executions.
+      runSweep.abort(new AgentryError('SHUTTING_DOWN', 'The server is shutting down.', { retryable: true }));
       // Executions are handed over at once rather than given the grace period: one may wait for hours
       // (a Wait state, a task token), and its history lets any process continue it where it stopped.
       // The sweep stops first so it does not take back what is handed over.
@@ -75,6 +94,7 @@ export async function createServerRuntime(session: Session, dependencies: Server
       }
       // A sweep already under way when the resumer stopped may have resumed one more: hand it over too.
       const executionsHandedOver = (await executions) + (await workflows.interruptAll());
+      await runSweepStopped;
       return {
         finished: active.length - (outcome === 'timeout' ? remaining.length : 0),
         handedOver: outcome === 'timeout' ? remaining.length : 0,

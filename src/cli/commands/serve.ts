@@ -58,11 +58,9 @@ export async function serveCommand(session: Session, terminal: Terminal, options
   );
   logger.log('info', 'listening', { url, store: store.kind });
 
-  // Runs a killed predecessor left behind: finished in the background while serving.
-  void runtime.runner.resumeAbandoned().then(
-    (resumed) => resumed.length > 0 && logger.log('info', 'resumed interrupted runs', { count: resumed.length }),
-    () => {},
-  );
+  // Runs a killed predecessor (or a dead replica) left behind: finished in the background while
+  // serving, now and then every few seconds.
+  void runtime.resumeRuns(5_000, (count) => logger.log('info', 'resumed interrupted runs', { count }));
   // Workflow executions likewise, and then every few seconds: executions of replicas that died,
   // and Waits that outlived a process.
   void runtime.resumeWorkflows().then(

@@ -190,6 +190,36 @@ describe('DynamoDB store specifics (dynalite)', () => {
     });
   });
 
+  it('finishes a turn too big for one transaction on a retry after a conversation conflict', async () => {
+    const scope = freshScope();
+    const run = newRun(scope);
+    await store.turns.startTurn({ run, title: 't', last: 10 });
+    await store.conversations.appendMessages(scope, 'c1', 0, [userMessage('another turn landed meanwhile')]);
+    // 60 journal entries and 60 messages: over one transaction's 100 items, so the entries go first.
+    const entries = Array.from({ length: 60 }, (_, step) => ({
+      kind: 'tool-started' as const,
+      step,
+      toolCallId: `c${step}`,
+      toolName: 't',
+    }));
+    const finish = (expectedLastSeq: number) =>
+      store.turns.finishTurn({
+        scope,
+        conversationId: 'c1',
+        runId: run.id,
+        owner: 'worker-a',
+        journal: { expectedLastSeq: 0, entries },
+        messages: { expectedLastSeq, messages: Array.from({ length: 60 }, (_, index) => userMessage(`m${index}`)) },
+        outcome: { status: 'succeeded', text: 'done' },
+      });
+    await expect(finish(0)).rejects.toMatchObject({ code: 'CONVERSATION_CONFLICT', details: { lastSeq: 1 } });
+    // The runner retries the same journal after the conflict: the entries already written are found in place.
+    expect(await finish(1)).toEqual({ lastSeq: 61 });
+    expect(await store.runs.loadJournal(run.id)).toHaveLength(60);
+    expect(await store.conversations.loadMessages(scope, 'c1', { last: 100 })).toHaveLength(61);
+    expect(await store.runs.getRun(scope, run.id)).toMatchObject({ status: 'succeeded', text: 'done' });
+  });
+
   it('pages runs of one conversation correctly when most runs belong to others', async () => {
     const scope = freshScope();
     const base = Date.parse('2026-01-01T00:00:00.000Z');

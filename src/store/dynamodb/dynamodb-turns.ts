@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { AgentryError } from '../../errors.ts';
+import { AgentryError, isAgentryError } from '../../errors.ts';
 import { CONVERSATION_SCHEMA_VERSION } from '../conversations.ts';
 import type { JournalEntry } from '../runs.ts';
 import type { TurnFinishInput, TurnStart, TurnStartInput, TurnStore } from '../turns.ts';
@@ -14,7 +14,13 @@ import {
 import { messageItem } from './conversation-items.ts';
 import type { DynamoDbConversationStore } from './dynamodb-conversations.ts';
 import type { DynamoDbRunStore } from './dynamodb-runs.ts';
-import { checkAppend, ITEM_OVERHEAD_BYTES, MAX_ITEMS_PER_APPEND, MAX_TRANSACTION_BYTES } from './item-limits.ts';
+import {
+  checkAppend,
+  ITEM_OVERHEAD_BYTES,
+  MAX_ITEM_BYTES,
+  MAX_ITEMS_PER_APPEND,
+  MAX_TRANSACTION_BYTES,
+} from './item-limits.ts';
 import { checkSeq, conversationKey, runKey, scopeKey, updatedKey } from './keys.ts';
 import { mapped } from './map-dynamodb-error.ts';
 import { finishUpdate, journalItem, runItem } from './run-items.ts';
@@ -73,6 +79,29 @@ export class DynamoDbTurnStore implements TurnStore {
     );
   }
 
+  /**
+   * The journal entries of a finish too big for one transaction, written first. Idempotent: the
+   * runner retries a finish after a conversation conflict, and the entries an earlier attempt wrote
+   * under this owner's lease are found in place (RUN_CONFLICT saying the journal is exactly
+   * `entries` further on) instead of failing the retry.
+   */
+  private async appendJournalOnce(
+    runId: string,
+    owner: string,
+    expectedLastSeq: number,
+    entries: readonly JournalEntry[],
+  ): Promise<void> {
+    try {
+      await this.runs.appendJournal(runId, owner, expectedLastSeq, entries);
+    } catch (error) {
+      const written =
+        isAgentryError(error) &&
+        error.code === 'RUN_CONFLICT' &&
+        error.details?.['lastSeq'] === expectedLastSeq + entries.length;
+      if (!written) throw error;
+    }
+  }
+
   async finishTurn(input: TurnFinishInput): Promise<{ lastSeq: number | undefined }> {
     const { scope, conversationId, runId, owner, messages, outcome } = input;
     let journal = input.journal;
@@ -88,9 +117,16 @@ export class DynamoDbTurnStore implements TurnStore {
     let entryBodies = journal.entries.map((entry) => JSON.stringify(entry));
     checkAppend(entryBodies, 'Journal entry', 'INPUT_INVALID');
     if (!fitsOneTransaction([...messageBodies, ...entryBodies])) {
-      await this.runs.appendJournal(runId, owner, journal.expectedLastSeq, journal.entries);
+      await this.appendJournalOnce(runId, owner, journal.expectedLastSeq, journal.entries);
       journal = { expectedLastSeq: journal.expectedLastSeq + entryBodies.length, entries: [] as JournalEntry[] };
       entryBodies = [];
+      if (!fitsOneTransaction(messageBodies)) {
+        throw new AgentryError(
+          'MESSAGE_TOO_LARGE',
+          `The run's ${messageBodies.length} messages do not fit one DynamoDB transaction together with the run record.`,
+          { details: { limit: MAX_TRANSACTION_BYTES - FINISH_RESERVED_BYTES, unit: 'bytes' } },
+        );
+      }
     }
     const journalSeq = checkSeq(checkSeq(journal.expectedLastSeq, 'expectedLastSeq') + entryBodies.length, 'lastSeq');
     const lastSeq = checkSeq(checkSeq(messages.expectedLastSeq, 'expectedLastSeq') + messageBodies.length, 'lastSeq');
@@ -268,11 +304,18 @@ export class DynamoDbTurnStore implements TurnStore {
   }
 }
 
+/**
+ * Room kept in a finishing transaction for the run item (which DynamoDB caps at one item's 400 KB,
+ * its query and final text included) and the conversation header.
+ */
+const FINISH_RESERVED_BYTES = MAX_ITEM_BYTES + ITEM_OVERHEAD_BYTES;
+
 /** Whether these bodies, plus the run and header items, fit one TransactWriteItems. */
 function fitsOneTransaction(bodies: readonly string[]): boolean {
   if (bodies.length > MAX_ITEMS_PER_APPEND - 1) return false;
   // checkAppend's accounting: each body plus a fixed allowance for keys and attributes.
   return (
-    bodies.reduce((total, body) => total + Buffer.byteLength(body) + ITEM_OVERHEAD_BYTES, 0) <= MAX_TRANSACTION_BYTES
+    bodies.reduce((total, body) => total + Buffer.byteLength(body) + ITEM_OVERHEAD_BYTES, 0) <=
+    MAX_TRANSACTION_BYTES - FINISH_RESERVED_BYTES
   );
 }
