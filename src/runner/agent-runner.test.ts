@@ -406,6 +406,36 @@ describe('AgentRunner resumer', () => {
   });
 });
 
+describe('AgentRunner cancellation through the store', () => {
+  it('ends an abandoned run whose cancellation was requested without calling the model again', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const agent = scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const original = store.runs.appendJournal.bind(store.runs);
+    store.runs.appendJournal = async (...args) => {
+      if (args[2] === 3) {
+        store.runs.appendJournal = original;
+        throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
+      }
+      return original(...args);
+    };
+    await runnerFor(store, () => agent, 'dead').run(alice, { agent: 'a', query: 'charge me', runId: 'run-c' });
+    const calls = agent.model.model.calls.length;
+    expect(await store.runs.requestCancel(alice, 'run-c')).toBe(true);
+    const later = Date.now() + 10_000;
+    const [resumed] = await runnerFor(
+      store,
+      () => agent,
+      'p2',
+      () => later,
+    ).resumeAbandoned();
+    expect(resumed).toMatchObject({ runId: 'run-c', status: 'cancelled', error: { code: 'RUN_CANCELLED' } });
+    expect(agent.model.model.calls).toHaveLength(calls);
+    expect(await store.runs.getRunById('run-c')).toMatchObject({ status: 'cancelled' });
+    expect(effects).toEqual(['charge 100']);
+  });
+});
+
 describe('AgentRunner when the last commit fails', () => {
   const script: ModelScript = { replies: [{ when: 'hello', steps: [{ text: 'Hi there.' }] }] };
 

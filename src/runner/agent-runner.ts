@@ -10,7 +10,7 @@ import { summaryBeforeWindow } from '../memory/summarize.ts';
 import type { JournalEntry, RunRecord } from '../store/runs.ts';
 import type { Scope } from '../store/scope.ts';
 import type { Store } from '../store/store.ts';
-import { startLeaseHeartbeat } from './lease-heartbeat.ts';
+import { startLeaseHeartbeat, watchCancellation } from './lease-heartbeat.ts';
 
 export interface AgentRunnerOptions {
   store: Store;
@@ -19,6 +19,11 @@ export interface AgentRunnerOptions {
   /** This process's identity in leases. Unique per process. */
   owner?: string;
   leaseTtlMs?: number;
+  /**
+   * How often a running run reads whether another process asked to cancel it (default 2 s): the
+   * delay of a cancel sent to another replica, and one primary-key read per interval and run.
+   */
+  cancelPollMs?: number;
   now?: () => number;
 }
 
@@ -70,6 +75,7 @@ export class AgentRunner {
   private readonly store: Store;
   private readonly buildAgent: (name: string) => Agent;
   private readonly leaseTtlMs: number;
+  private readonly cancelPollMs: number;
   private readonly now: () => number;
 
   constructor(options: AgentRunnerOptions) {
@@ -77,6 +83,7 @@ export class AgentRunner {
     this.buildAgent = options.agent;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.cancelPollMs = options.cancelPollMs ?? 2_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -120,6 +127,21 @@ export class AgentRunner {
     const run = await this.store.runs.getRunById(runId);
     if (run?.status !== 'running') return undefined;
     if (!(await this.store.runs.acquireLease(runId, this.owner, this.now(), this.leaseTtlMs))) return undefined;
+    if (await this.store.runs.cancelRequested(runId)) {
+      // Cancelled while nobody ran it: end it without calling the model again.
+      const cancelled = new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.');
+      await this.store.runs.finishRun(runId, this.owner, { status: 'cancelled', error: cancelled.toJSON() });
+      return {
+        runId,
+        status: 'cancelled',
+        text: '',
+        messages: [],
+        steps: [],
+        usage: emptyUsage(),
+        error: cancelled,
+        conversationId: run.conversationId,
+      };
+    }
     const journal = (await this.store.runs.loadJournal(runId)).map((record) => record.entry);
     let agent: Agent;
     try {
@@ -206,6 +228,10 @@ export class AgentRunner {
     const stopHeartbeat = startLeaseHeartbeat(this.store.runs, run.id, this.owner, this.leaseTtlMs, this.now, (error) =>
       controller.abort(error),
     );
+    // Cancellation asked through another replica (a request here aborts `input.signal` directly).
+    const stopWatching = watchCancellation(this.store.runs, run.id, this.cancelPollMs, (error) =>
+      controller.abort(error),
+    );
     let journalSeq = replay.length;
     // `final` entries (the last model step) wait here for the commit that ends the run.
     const held: JournalEntry[] = [];
@@ -281,6 +307,7 @@ export class AgentRunner {
       };
     } finally {
       stopHeartbeat();
+      stopWatching();
       input.signal?.removeEventListener('abort', abort);
     }
   }

@@ -40,3 +40,33 @@ export function keepLease(renew: () => Promise<boolean>, ttlMs: number, onLost: 
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * Polls the store every `intervalMs` for a cancellation another process requested
+ * (RunStore.requestCancel) and calls `onCancelled` once when it finds one. Read errors are ignored:
+ * the holder's own writes report a store that went away. Returns the stop function.
+ */
+export function watchCancellation(
+  runs: RunStore,
+  runId: string,
+  intervalMs: number,
+  onCancelled: (error: AgentryError) => void,
+): () => void {
+  let stopped = false;
+  const timer = setInterval(() => {
+    runs.cancelRequested(runId).then(
+      (requested) => {
+        if (!requested || stopped) return;
+        stop();
+        onCancelled(new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.'));
+      },
+      () => {},
+    );
+  }, intervalMs);
+  timer.unref();
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  return stop;
+}

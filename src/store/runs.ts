@@ -92,4 +92,12 @@ export interface RunStore {
   ): Promise<void>;
   /** Runs still `running` whose lease expired at `now`: candidates for resumption. */
   listAbandonedRuns(now: number, limit?: number): Promise<RunRecord[]>;
+  /**
+   * Asks whichever process runs the run to cancel it: marks a `running` run of this scope (a mark
+   * already there stays). Returns false, marking nothing, when the scope has no such run or it is
+   * not running. The lease holder polls `cancelRequested`; a process resuming the run checks it first.
+   */
+  requestCancel(scope: Scope, runId: string): Promise<boolean>;
+  /** Whether cancellation of the run was requested (false for an unknown run). */
+  cancelRequested(runId: string): Promise<boolean>;
 }

@@ -69,26 +69,26 @@ export function runRoutes(runtime: ServerRuntime): AnyApiRoute[] {
           schema: z.object({ runId: z.string(), status: z.literal('cancelling') }),
         },
         404: { description: 'No such run (RUN_NOT_FOUND)' },
-        409: { description: 'The run already ended, or runs on another instance (RUN_CONFLICT)' },
+        409: { description: 'The run already ended (RUN_CONFLICT)' },
       },
       handler: async (c, { params }) => {
-        const identity = c.get('identity');
-        const run = await runtime.store.runs.getRun(scopeOf(identity), params.id);
+        const scope = scopeOf(c.get('identity'));
+        const run = await runtime.store.runs.getRun(scope, params.id);
         if (!run) throw notFound(params.id);
         const live = runtime.live.get(params.id);
-        if (!live || live.done) {
-          throw new AgentryError(
-            'RUN_CONFLICT',
-            run.status === 'running'
-              ? `Run ${params.id} is executing on another instance.`
-              : `Run ${params.id} already ended (${run.status}).`,
-            {
-              details: { status: run.status },
-            },
-          );
+        if (live && !live.done) {
+          live.controller.abort(new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.'));
+          return c.json({ runId: params.id, status: 'cancelling' as const }, 202);
         }
-        live.controller.abort(new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.'));
-        return c.json({ runId: params.id, status: 'cancelling' as const }, 202);
+        // Running on another instance, or waiting for a resume: the store carries the request to
+        // whichever process holds the run (it polls), or to the one that resumes it.
+        if (await runtime.store.runs.requestCancel(scope, params.id)) {
+          return c.json({ runId: params.id, status: 'cancelling' as const }, 202);
+        }
+        const status = (await runtime.store.runs.getRun(scope, params.id))?.status ?? run.status;
+        throw new AgentryError('RUN_CONFLICT', `Run ${params.id} already ended (${status}).`, {
+          details: { status },
+        });
       },
     }),
   ];

@@ -3,7 +3,7 @@ import type { Identity } from '../../auth/identity.ts';
 import { ALL_SCOPES, type ApiScope } from '../../auth/identity.ts';
 import { BUNDLED_EXAMPLES_DIR, loadProject } from '../../config/load-project.ts';
 import { ModelRegistry } from '../../model/registry.ts';
-import { AgentRunner } from '../../runner/agent-runner.ts';
+import { AgentRunner, type AgentRunnerOptions } from '../../runner/agent-runner.ts';
 import { createProjectWorkflowRunner } from '../../runner/project-workflow-runner.ts';
 import type { WorkflowRunnerOptions } from '../../runner/workflow-runner.ts';
 import { createMemoryStore } from '../../store/memory/memory-store.ts';
@@ -31,6 +31,8 @@ export interface TestRuntimeOptions {
   authenticate?: ServerRuntime['authenticate'];
   limiter?: RequestLimiter;
   options?: Partial<ServerOptions>;
+  /** Agent runner settings (e.g. a short `cancelPollMs`, a distinct `owner` per replica). */
+  runner?: Pick<AgentRunnerOptions, 'owner' | 'cancelPollMs' | 'leaseTtlMs'>;
   /** Workflow runner settings (e.g. a short `tokenPollMs`). */
   workflows?: Omit<WorkflowRunnerOptions, 'store' | 'workflow' | 'tasks'>;
 }
@@ -56,7 +58,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     ]),
   );
   const shutdown = new AbortController();
-  const runner = new AgentRunner({ store, agent });
+  const runner = new AgentRunner({ store, agent, ...options.runner });
   return {
     project,
     store,

@@ -367,6 +367,27 @@ export function describeStoreConformance(name: string, factory: StoreFactory, op
         await expect(store.runs.createRun(run)).rejects.toMatchObject({ code: 'RUN_CONFLICT' });
       });
 
+      test('marks a running run for cancellation from any process, within its scope only', async () => {
+        const scope = freshScope();
+        const run = newRun(scope);
+        await store.runs.createRun(run);
+        expect(await store.runs.cancelRequested(run.id)).toBe(false);
+        expect(await store.runs.requestCancel({ ...scope, userId: 'mallory' }, run.id)).toBe(false);
+        expect(await store.runs.requestCancel({ tenantId: 'other', userId: scope.userId }, run.id)).toBe(false);
+        expect(await store.runs.cancelRequested(run.id)).toBe(false);
+        expect(await store.runs.requestCancel(scope, run.id)).toBe(true);
+        expect(await store.runs.requestCancel(scope, run.id)).toBe(true);
+        expect(await store.runs.cancelRequested(run.id)).toBe(true);
+        expect(await store.runs.getRun(scope, run.id)).toMatchObject({ status: 'running', leaseOwner: 'worker-a' });
+        const ended = newRun(scope);
+        await store.runs.createRun(ended);
+        await store.runs.finishRun(ended.id, 'worker-a', { status: 'succeeded', text: 'done' });
+        expect(await store.runs.requestCancel(scope, ended.id)).toBe(false);
+        expect(await store.runs.cancelRequested(ended.id)).toBe(false);
+        expect(await store.runs.requestCancel(scope, 'no-such-run')).toBe(false);
+        expect(await store.runs.cancelRequested('no-such-run')).toBe(false);
+      });
+
       test('appends the journal in order, only on the expected seq and only for the lease holder', async () => {
         const scope = freshScope();
         const run = newRun(scope);

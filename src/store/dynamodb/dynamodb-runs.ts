@@ -219,6 +219,45 @@ export class DynamoDbRunStore implements RunStore {
     return false;
   }
 
+  async requestCancel(scope: Scope, runId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(runId),
+          UpdateExpression: 'SET cancel_requested_at = if_not_exists(cancel_requested_at, :at)',
+          ConditionExpression:
+            'attribute_exists(session_id) AND tenant_id = :tenant AND end_user_id = :user AND #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':at': this.now().toISOString(),
+            ':tenant': scope.tenantId,
+            ':user': scope.userId,
+            ':running': 'running',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw mapDynamoDbError(error);
+    }
+  }
+
+  async cancelRequested(runId: string): Promise<boolean> {
+    const { Item } = await mapped(
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: runKey(runId),
+          ConsistentRead: true,
+          ProjectionExpression: 'cancel_requested_at',
+        }),
+      ),
+    );
+    return typeof Item?.['cancel_requested_at'] === 'string';
+  }
+
   async finishRun(
     runId: string,
     owner: string,

@@ -16,6 +16,7 @@ const isIdPosition = (value: unknown): value is [string] =>
 export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<string, RunRecord>();
   private readonly journals = new Map<string, JournalRecord[]>();
+  private readonly cancels = new Set<string>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -97,6 +98,17 @@ export class MemoryRunStore implements RunStore {
       .slice(0, limit)
       .map((run) => jsonCopy(run));
   }
+  async requestCancel(scope: Scope, runId: string): Promise<boolean> {
+    const run = this.findNow(runId, scope);
+    if (run?.status !== 'running') return false;
+    this.cancels.add(runId);
+    return true;
+  }
+
+  async cancelRequested(runId: string): Promise<boolean> {
+    return this.cancels.has(runId);
+  }
+
   // The synchronous cores below are shared with MemoryTurnStore, whose operations span this store
   // and the conversation store: with no `await` between their checks and writes, they stay atomic.
 

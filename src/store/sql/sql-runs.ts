@@ -91,6 +91,13 @@ const FINISH = `
   )
   SELECT EXISTS (SELECT 1 FROM finished) AS finished, EXISTS (SELECT 1 FROM runs WHERE id = $1) AS present`;
 
+/** Marks a running run of the scope; an earlier mark stays. */
+const REQUEST_CANCEL = `
+  UPDATE runs SET cancel_requested_at = coalesce(cancel_requested_at, $4)
+  WHERE id = $1 AND tenant_id = $2 AND user_id = $3 AND status = 'running'
+  RETURNING 1 AS marked`;
+const CANCEL_REQUESTED = 'SELECT cancel_requested_at IS NOT NULL AS requested FROM runs WHERE id = $1';
+
 /** Served by the partial index runs_abandoned. */
 const LIST_ABANDONED = `
   SELECT ${RUN_COLUMNS} FROM runs
@@ -286,6 +293,21 @@ export class SqlRunStore implements RunStore {
     ]);
     if (!rows[0]?.present) throw runNotFound(runId);
     return rows[0].taken;
+  }
+
+  async requestCancel(scope: Scope, runId: string): Promise<boolean> {
+    const { rows } = await this.db.query(REQUEST_CANCEL, [
+      runId,
+      scope.tenantId,
+      scope.userId,
+      this.now().toISOString(),
+    ]);
+    return rows.length > 0;
+  }
+
+  async cancelRequested(runId: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ requested: boolean }>(CANCEL_REQUESTED, [runId]);
+    return rows[0]?.requested === true;
   }
 
   async finishRun(runId: string, owner: string, patch: Parameters<RunStore['finishRun']>[2]): Promise<void> {
