@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../agent/messages.ts';
 import type { ApiKeyRecord } from '../api-keys.ts';
 import { MAX_MESSAGE_CHARS } from '../conversations.ts';
-import type { JournalEntry, RunRecord } from '../runs.ts';
+import type { JournalEntry } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import type { Store } from '../store.ts';
+import { newRun } from './run-fixtures.ts';
 import { describeTurnConformance } from './turn-conformance.ts';
 import { describeWorkflowConformance } from './workflow-conformance.ts';
 
@@ -48,24 +49,6 @@ const freshScope = (): Scope => ({ tenantId: `t-${randomUUID()}`, userId: 'alice
 
 function usage() {
   return { inputTokens: 10, outputTokens: 5, totalTokens: 15, cacheReadTokens: 0, cacheWriteTokens: 0 };
-}
-
-function newRun(scope: Scope, overrides: Partial<RunRecord> = {}): Omit<RunRecord, 'schemaVersion'> {
-  const at = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    tenantId: scope.tenantId,
-    userId: scope.userId,
-    agent: 'assistant',
-    conversationId: 'c1',
-    query: 'What is 25 * 47?',
-    status: 'running',
-    createdAt: at,
-    updatedAt: at,
-    leaseOwner: 'worker-a',
-    leaseExpiresAt: Date.now() + 60_000,
-    ...overrides,
-  };
 }
 
 function newApiKey(tenantId: string, overrides: Partial<ApiKeyRecord> = {}): Omit<ApiKeyRecord, 'schemaVersion'> {

@@ -5,6 +5,7 @@ import type { JournalEntry, RunRecord } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import type { Store } from '../store.ts';
 import type { TurnFinishInput } from '../turns.ts';
+import { newRun } from './run-fixtures.ts';
 
 /** Registers one case; the store suite's wrapper, which honours `skip`. */
 type Test = (title: string, body: () => Promise<void>, timeout?: number) => void;
@@ -22,23 +23,6 @@ const finalStep = (step: number, text: string): JournalEntry => ({
   finishReason: 'stop',
   usage: usage(),
 });
-
-function newRun(scope: Scope, conversationId: string, owner = 'worker-a'): Omit<RunRecord, 'schemaVersion'> {
-  const at = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    tenantId: scope.tenantId,
-    userId: scope.userId,
-    agent: 'assistant',
-    conversationId,
-    query: 'What is 25 * 47?',
-    status: 'running',
-    createdAt: at,
-    updatedAt: at,
-    leaseOwner: owner,
-    leaseExpiresAt: Date.now() + 60_000,
-  };
-}
 
 /** A successful turn's end: the final model step, the question and the answer. */
 function finishing(
@@ -63,7 +47,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
   describe('turns', () => {
     test('starts a turn: creates the run and the conversation, reads the newest messages in order', async () => {
       const scope = freshScope();
-      const first = newRun(scope, 'c1');
+      const first = newRun(scope, { conversationId: 'c1' });
       expect(await store().turns.startTurn({ run: first, title: 'Hello', last: 40 })).toEqual({ messages: [] });
       expect(await store().conversations.getConversation(scope, 'c1')).toMatchObject({ title: 'Hello', lastSeq: 0 });
       expect(await store().runs.getRun(scope, first.id)).toMatchObject({
@@ -79,7 +63,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
         Array.from({ length: 5 }, (_, index) => user(`m${index + 1}`)),
         first.id,
       );
-      const second = newRun(scope, 'c1');
+      const second = newRun(scope, { conversationId: 'c1' });
       const { messages } = await store().turns.startTurn(
         { run: second, title: 'ignored', last: 3 },
         {
@@ -96,7 +80,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
 
     test('a turn start with a taken run id fails with RUN_CONFLICT and writes nothing', async () => {
       const scope = freshScope();
-      const run = newRun(scope, 'c1');
+      const run = newRun(scope, { conversationId: 'c1' });
       await store().runs.createRun(run);
       await expect(
         store().turns.startTurn({ run: { ...run, conversationId: 'c2', query: 'other' }, title: 't', last: 40 }),
@@ -110,7 +94,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
       const mallory: Scope = { tenantId: alice.tenantId, userId: 'mallory' };
       await store().conversations.ensureConversation(alice, 'secret', 'Mine');
       await store().conversations.appendMessages(alice, 'secret', 0, [user('my password is swordfish')]);
-      const intruding = newRun(mallory, 'secret');
+      const intruding = newRun(mallory, { conversationId: 'secret' });
       expect(await store().turns.startTurn({ run: intruding, title: 'Theirs', last: 40 })).toEqual({ messages: [] });
       expect(await store().conversations.getConversation(alice, 'secret')).toMatchObject({ title: 'Mine', lastSeq: 1 });
       expect(await store().conversations.getConversation(mallory, 'secret')).toMatchObject({
@@ -122,7 +106,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
 
     test('finishes a turn in one commit: journal entries, messages with the run id, outcome, lease released', async () => {
       const scope = freshScope();
-      const run = newRun(scope, 'c1');
+      const run = newRun(scope, { conversationId: 'c1' });
       await store().turns.startTurn({ run, title: '', last: 40 });
       await store().runs.appendJournal(run.id, 'worker-a', 0, [finalStep(1, 'thinking')], { durability: 'relaxed' });
       const result = await store().turns.finishTurn(
@@ -150,7 +134,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
 
     test('a failed turn ends without messages and without touching the conversation', async () => {
       const scope = freshScope();
-      const run = newRun(scope, 'c1');
+      const run = newRun(scope, { conversationId: 'c1' });
       await store().turns.startTurn({ run, title: '', last: 40 });
       await store().conversations.deleteConversation(scope, 'c1');
       const error = { code: 'MODEL_THROTTLED' as const, message: 'slow down', retryable: true };
@@ -170,7 +154,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
 
     test('a turn end that fails any check writes nothing and names the failure', async () => {
       const scope = freshScope();
-      const run = newRun(scope, 'c1');
+      const run = newRun(scope, { conversationId: 'c1' });
       await store().turns.startTurn({ run, title: '', last: 40 });
       await store().conversations.appendMessages(scope, 'c1', 0, [user('earlier'), answer('reply')]);
       await store().runs.appendJournal(run.id, 'worker-a', 0, [finalStep(1, 'a')]);
@@ -217,7 +201,7 @@ export function describeTurnConformance(store: () => Store, test: Test): void {
     test('10 turns ending at once on one conversation: each lands whole, in one piece, once', async () => {
       const scope = freshScope();
       await store().conversations.ensureConversation(scope, 'c1');
-      const runs = Array.from({ length: 10 }, () => newRun(scope, 'c1'));
+      const runs = Array.from({ length: 10 }, () => newRun(scope, { conversationId: 'c1' }));
       for (const run of runs) await store().runs.createRun(run);
       await Promise.all(
         runs.map(async (run, index) => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userMessage } from '../../agent/messages.ts';
+import { newRun } from '../conformance/run-fixtures.ts';
 import { MAX_MESSAGE_CHARS } from '../conversations.ts';
-import type { RunRecord } from '../runs.ts';
 import type { Scope } from '../scope.ts';
 import type { Store } from '../store.ts';
 import { createDynamoDbStore } from './dynamodb-store.ts';
@@ -19,24 +19,6 @@ interface Sent {
 }
 
 const freshScope = (): Scope => ({ tenantId: `t-${randomUUID()}`, userId: 'alice' });
-
-function newRun(scope: Scope, overrides: Partial<RunRecord> = {}): Omit<RunRecord, 'schemaVersion'> {
-  const at = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    tenantId: scope.tenantId,
-    userId: scope.userId,
-    agent: 'assistant',
-    conversationId: 'c1',
-    query: 'q',
-    status: 'running',
-    createdAt: at,
-    updatedAt: at,
-    leaseOwner: 'worker-a',
-    leaseExpiresAt: Date.now() + 60_000,
-    ...overrides,
-  };
-}
 
 describe('DynamoDB store specifics (dynalite)', () => {
   let server: DynaliteServer;
