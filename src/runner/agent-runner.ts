@@ -10,7 +10,7 @@ import { summaryBeforeWindow } from '../memory/summarize.ts';
 import type { JournalEntry, RunRecord } from '../store/runs.ts';
 import type { Scope } from '../store/scope.ts';
 import type { Store } from '../store/store.ts';
-import { startLeaseHeartbeat, watchCancellation } from './lease-heartbeat.ts';
+import { startLeaseHeartbeat, watchRequest } from './lease-heartbeat.ts';
 
 export interface AgentRunnerOptions {
   store: Store;
@@ -229,8 +229,10 @@ export class AgentRunner {
       controller.abort(error),
     );
     // Cancellation asked through another replica (a request here aborts `input.signal` directly).
-    const stopWatching = watchCancellation(this.store.runs, run.id, this.cancelPollMs, (error) =>
-      controller.abort(error),
+    const stopWatching = watchRequest(
+      () => this.store.runs.cancelRequested(run.id),
+      this.cancelPollMs,
+      () => controller.abort(new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.')),
     );
     let journalSeq = replay.length;
     // `final` entries (the last model step) wait here for the commit that ends the run.

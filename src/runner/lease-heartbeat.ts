@@ -42,31 +42,30 @@ export function keepLease(renew: () => Promise<boolean>, ttlMs: number, onLost: 
 }
 
 /**
- * Polls the store every `intervalMs` for a cancellation another process requested
- * (RunStore.requestCancel) and calls `onCancelled` once when it finds one. Read errors are ignored:
- * the holder's own writes report a store that went away. Returns the stop function.
+ * Polls `requested` every `intervalMs` for a request another process left in the store (a run's
+ * cancellation, an execution's stop) and calls `onRequested` once when it finds one. Read errors are
+ * ignored: the holder's own writes report a store that went away. Returns the stop function.
  */
-export function watchCancellation(
-  runs: RunStore,
-  runId: string,
+export function watchRequest(
+  requested: () => Promise<boolean>,
   intervalMs: number,
-  onCancelled: (error: AgentryError) => void,
+  onRequested: () => void,
 ): () => void {
   let stopped = false;
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
   const timer = setInterval(() => {
-    runs.cancelRequested(runId).then(
-      (requested) => {
-        if (!requested || stopped) return;
+    requested().then(
+      (found) => {
+        if (!found || stopped) return;
         stop();
-        onCancelled(new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.'));
+        onRequested();
       },
       () => {},
     );
   }, intervalMs);
   timer.unref();
-  const stop = () => {
-    stopped = true;
-    clearInterval(timer);
-  };
   return stop;
 }

@@ -187,6 +187,24 @@ describe('WorkflowRunner', () => {
     expect(history.map((event) => event.id)).toEqual(history.map((_, index) => index + 1));
   });
 
+  it('a stop requested while no process ran the execution aborts it on resume, running nothing more', async () => {
+    const h = harness();
+    const first = h.runner('a', { hang: 'analyst' });
+    const started = await first.start(alice, { workflow: 'chain', input: { user_id: 'alice', query: 'q' } });
+    await waitFor(async () =>
+      (await h.store.workflows.loadEvents(started.execution.id)).some(
+        (event) => event.type === 'TaskScheduled' && event.state === 'AnalysisAgent',
+      ),
+    );
+    await first.interruptAll();
+    expect(await h.store.workflows.requestStop(alice, started.execution.id)).toBe(true);
+    const resumed = await h.runner('b').resume(started.execution.id);
+    expect(resumed?.status).toBe('ABORTED');
+    expect(h.modelCalls()).toBe(1); // the researcher only
+    const history = await h.store.workflows.loadEvents(started.execution.id);
+    expect(history.at(-1)?.type).toBe('ExecutionAborted');
+  });
+
   it('an agent run that finished before its task success was recorded is not run again', async () => {
     const store = createMemoryStore();
     // The write that would record the researcher's success fails (the database went away): the execution

@@ -11,7 +11,7 @@ import type { ExecutionEvent } from '../workflow/events.ts';
 import type { Sleep, TaskHandler } from '../workflow/runtime.ts';
 import type { StateMachineDefinition } from '../workflow/types.ts';
 import { HistoryWriter } from './history-writer.ts';
-import { keepLease } from './lease-heartbeat.ts';
+import { keepLease, watchRequest } from './lease-heartbeat.ts';
 import { TaskTokenHub } from './task-token-hub.ts';
 
 /** A workflow as the runner needs it: its name, validated definition and the text stored with executions. */
@@ -33,6 +33,8 @@ export interface WorkflowRunnerOptions {
   sleep?: Sleep;
   /** How often a waiting `.waitForTaskToken` task looks for a completion made elsewhere. */
   tokenPollMs?: number;
+  /** How often a running execution reads whether a stop was requested elsewhere (default 2 s). */
+  stopPollMs?: number;
 }
 
 export interface StartExecutionInput {
@@ -67,6 +69,7 @@ export class WorkflowRunner {
   readonly #store: Store;
   readonly #options: WorkflowRunnerOptions;
   readonly #leaseTtlMs: number;
+  readonly #stopPollMs: number;
   readonly #now: () => number;
   readonly #listeners = new Map<string, Set<ExecutionListener>>();
   readonly #running = new Map<string, { interrupt: AbortController; stop: AbortController; done: Promise<unknown> }>();
@@ -76,6 +79,7 @@ export class WorkflowRunner {
     this.#options = options;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.#stopPollMs = options.stopPollMs ?? 2_000;
     this.#now = options.now ?? Date.now;
     this.tokens = new TaskTokenHub(
       this.#store.workflows,
@@ -252,8 +256,16 @@ export class WorkflowRunner {
       this.#leaseTtlMs,
       () => interrupt.abort(new AgentryError('EXECUTION_LEASE_LOST', `Execution ${execution.id} was taken over.`)),
     );
+    // StopExecution sent to another replica reaches this one through the store.
+    const stopWatching = watchRequest(
+      () => this.#store.workflows.stopRequested(execution.id),
+      this.#stopPollMs,
+      () => stop.abort(),
+    );
     let result: ExecutionResult;
     try {
+      // A stop requested while nobody ran it (its process died): abort from the start.
+      if (history.length > 0 && (await this.#store.workflows.stopRequested(execution.id))) stop.abort();
       result = await runStateMachine(definition, execution.input, {
         handlers: this.#options.tasks(execution, this.tokens),
         now: this.#now,
@@ -277,6 +289,7 @@ export class WorkflowRunner {
       });
     } catch (error) {
       stopLease();
+      stopWatching();
       const coded = toAgentryError(error);
       if (RESUMABLE.has(coded.code)) {
         // Hand over at once: whoever resumes next need not wait for the lease to run out.
@@ -286,6 +299,7 @@ export class WorkflowRunner {
       return this.#fail(execution, undefined, coded, writer);
     }
     stopLease();
+    stopWatching();
     const finish: ExecutionFinish =
       result.status === 'SUCCEEDED'
         ? { status: 'SUCCEEDED', stoppedAt: new Date(this.#now()).toISOString(), output: result.output }

@@ -107,6 +107,14 @@ export interface WorkflowStore {
   acquireLease(executionId: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
   /** RUNNING executions whose lease expired at `now`: candidates for resumption, oldest first. */
   listAbandonedExecutions(now: number, limit?: number): Promise<ExecutionRecord[]>;
+  /**
+   * StopExecution from any process: marks a RUNNING execution of this scope (a mark already there
+   * stays). Returns false, marking nothing, when the scope has no such execution or it is not
+   * RUNNING. The lease holder polls `stopRequested`; a process resuming the execution checks it first.
+   */
+  requestStop(scope: Scope, executionId: string): Promise<boolean>;
+  /** Whether a stop of the execution was requested (false for an unknown execution). */
+  stopRequested(executionId: string): Promise<boolean>;
 
   /** Records a waiting token. Idempotent: an existing token is returned unchanged with `created: false`. */
   createTaskToken(

@@ -118,21 +118,22 @@ export function executionRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       responses: {
         200: { description: 'The execution once stopped', schema: executionSchema },
         404: { description: 'No such execution for this key (EXECUTION_NOT_FOUND)' },
-        409: { description: 'It already ended, or runs on another instance (EXECUTION_CONFLICT)' },
+        409: { description: 'It already ended (EXECUTION_CONFLICT)' },
         501: { description: 'This deployment runs workflows on AWS Step Functions (WORKFLOWS_NOT_HOSTED)' },
       },
       handler: async (c, { params }) => {
         assertHostsWorkflows(runtime);
         const { scope, execution } = await owned(c, params.id);
-        // Only the process running it can abort it; it may also end by itself meanwhile (then that status).
-        if (execution.status !== 'RUNNING' || !runtime.workflows.stop(params.id)) {
-          throw new AgentryError(
-            'EXECUTION_CONFLICT',
-            execution.status === 'RUNNING'
-              ? `Execution ${params.id} runs on another instance.`
-              : `Execution ${params.id} already ended (${execution.status}).`,
-            { details: { status: execution.status } },
-          );
+        // Running here: aborted at once. Running elsewhere (or waiting for a resume): the store carries
+        // the request to the process holding it, which polls. It may also end by itself meanwhile.
+        const stopping =
+          execution.status === 'RUNNING' &&
+          (runtime.workflows.stop(params.id) || (await workflows.requestStop(scope, params.id)));
+        if (!stopping) {
+          const status = (await workflows.getExecution(scope, params.id))?.status ?? execution.status;
+          throw new AgentryError('EXECUTION_CONFLICT', `Execution ${params.id} already ended (${status}).`, {
+            details: { status },
+          });
         }
         const signal = AbortSignal.any([AbortSignal.timeout(STOP_WAIT_MS), runtime.shutdown]);
         const ended = await awaitExecutionEnd(workflows, scope, params.id, undefined, signal, 20);

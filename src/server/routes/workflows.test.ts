@@ -325,7 +325,7 @@ describe('workflow API', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'Rejected', cause: 'no budget' });
   });
 
-  it('stops a running execution (ABORTED); a finished one or one of another instance is a conflict', async () => {
+  it('stops a running execution (ABORTED), here or on another instance; a finished one is a conflict', async () => {
     const { runtime, post, call, tokenOf } = await setup();
     const started = await (await post('/v1/workflows/approval/executions', alice.key, { input: { doc: 'x' } })).json();
     await tokenOf(started.id);
@@ -338,13 +338,22 @@ describe('workflow API', () => {
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: { code: 'EXECUTION_CONFLICT', details: { status: 'ABORTED' } } });
 
-    // Another replica on the same store runs this one: this instance cannot stop it, but follows it.
-    const replica = createProjectWorkflowRunner(runtime.project, runtime.store, runtime.runner, { tokenPollMs: 20 });
+    // Another replica on the same store runs these: this instance stops one through the store (the
+    // replica polls), and follows the other.
+    const replica = createProjectWorkflowRunner(runtime.project, runtime.store, runtime.runner, {
+      tokenPollMs: 20,
+      stopPollMs: 20,
+    });
+    const remote = await replica.start(alice, { workflow: 'approval', input: { doc: 'remote, stopped' } });
+    await tokenOf(remote.execution.id);
+    expect(runtime.workflows.isRunningHere(remote.execution.id)).toBe(false);
+    const remoteStop = await post(`/v1/executions/${remote.execution.id}/stop`, alice.key, {});
+    expect(remoteStop.status).toBe(200);
+    expect(await remoteStop.json()).toMatchObject({ id: remote.execution.id, status: 'ABORTED' });
+    expect((await remote.done).status).toBe('ABORTED');
+
     const elsewhere = await replica.start(alice, { workflow: 'approval', input: { doc: 'remote' } });
     const token = await tokenOf(elsewhere.execution.id);
-    const conflict = await post(`/v1/executions/${elsewhere.execution.id}/stop`, alice.key, {});
-    expect(conflict.status).toBe(409);
-    expect((await conflict.json()).error.message).toContain('another instance');
     const streamed = call(`/v1/executions/${elsewhere.execution.id}/events`, { key: alice.key }).then((response) =>
       response.text(),
     );

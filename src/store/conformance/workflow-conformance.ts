@@ -251,6 +251,32 @@ export function describeWorkflowConformance(store: () => Store, test: Conformanc
       await close(record.id);
     });
 
+    test('marks a running execution to stop from any process, within its scope only', async () => {
+      const scope = freshScope();
+      const record = newExecution(scope);
+      await create(record);
+      const workflows = store().workflows;
+      expect(await workflows.stopRequested(record.id)).toBe(false);
+      expect(await workflows.requestStop({ ...scope, userId: 'mallory' }, record.id)).toBe(false);
+      expect(await workflows.requestStop({ tenantId: 'other', userId: scope.userId }, record.id)).toBe(false);
+      expect(await workflows.stopRequested(record.id)).toBe(false);
+      expect(await workflows.requestStop(scope, record.id)).toBe(true);
+      expect(await workflows.requestStop(scope, record.id)).toBe(true);
+      expect(await workflows.stopRequested(record.id)).toBe(true);
+      expect(await workflows.getExecution(scope, record.id)).toMatchObject({ status: 'RUNNING' });
+      const ended = newExecution(scope);
+      await create(ended);
+      await workflows.appendEvents(ended.id, 'worker-a', 0, [event(1)], {
+        status: 'SUCCEEDED',
+        stoppedAt: '2026-01-01T00:01:00.000Z',
+        output: {},
+      });
+      expect(await workflows.requestStop(scope, ended.id)).toBe(false);
+      expect(await workflows.stopRequested(ended.id)).toBe(false);
+      expect(await workflows.requestStop(scope, 'no-such-execution')).toBe(false);
+      expect(await workflows.stopRequested('no-such-execution')).toBe(false);
+    });
+
     test('lists abandoned executions: running with an expired lease, oldest lease first', async () => {
       const scope = freshScope();
       const now = Date.now() + 3_600_000; // later than every other case's leases

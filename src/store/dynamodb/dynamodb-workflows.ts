@@ -297,6 +297,47 @@ export class DynamoDbWorkflowStore implements WorkflowStore {
     return false;
   }
 
+  async requestStop(scope: Scope, executionId: string): Promise<boolean> {
+    if (readableExecutionKey(executionId) === undefined) return false;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: headerKey(executionId),
+          UpdateExpression: 'SET stop_requested_at = if_not_exists(stop_requested_at, :at)',
+          ConditionExpression:
+            'attribute_exists(workflow_id) AND tenant_id = :tenant AND end_user_id = :user AND #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':at': this.now().toISOString(),
+            ':tenant': scope.tenantId,
+            ':user': scope.userId,
+            ':running': 'RUNNING',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw mapDynamoDbError(error);
+    }
+  }
+
+  async stopRequested(executionId: string): Promise<boolean> {
+    if (readableExecutionKey(executionId) === undefined) return false;
+    const { Item } = await mapped(
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: headerKey(executionId),
+          ConsistentRead: true,
+          ProjectionExpression: 'stop_requested_at',
+        }),
+      ),
+    );
+    return typeof Item?.['stop_requested_at'] === 'string';
+  }
+
   /** Oldest lease first through the keys-only `by-lease` GSI, then re-checked on the records themselves. */
   async listAbandonedExecutions(now: number, limit = 100): Promise<ExecutionRecord[]> {
     if (!(limit >= 1)) return [];

@@ -40,6 +40,7 @@ const newestFirst = (a: ExecutionRecord, b: ExecutionRecord): number =>
  */
 export class MemoryWorkflowStore implements WorkflowStore {
   private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly stops = new Set<string>();
   /** `[tenant, user, workflow, name]` as JSON → execution id. */
   private readonly names = new Map<string, string>();
   private readonly histories = new Map<string, string[]>();
@@ -144,6 +145,18 @@ export class MemoryWorkflowStore implements WorkflowStore {
     execution.leaseExpiresAt = now + ttlMs;
     execution.updatedAt = this.now().toISOString();
     return true;
+  }
+
+  async requestStop(scope: Scope, executionId: string): Promise<boolean> {
+    const execution = this.executions.get(executionId);
+    const mine = execution?.tenantId === scope.tenantId && execution.userId === scope.userId;
+    if (!mine || execution.status !== 'RUNNING') return false;
+    this.stops.add(executionId);
+    return true;
+  }
+
+  async stopRequested(executionId: string): Promise<boolean> {
+    return this.stops.has(executionId);
   }
 
   async listAbandonedExecutions(now: number, limit = 100): Promise<ExecutionRecord[]> {

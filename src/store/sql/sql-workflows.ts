@@ -147,6 +147,13 @@ const COMPLETE_TOKEN = `
 /** A listExecutions cursor: the last item's [startedAt, id]. */
 type Position = [string, string];
 
+/** Marks a RUNNING execution of the scope; an earlier mark stays. */
+const REQUEST_STOP = `
+  UPDATE workflow_executions SET stop_requested_at = coalesce(stop_requested_at, $4)
+  WHERE id = $1 AND tenant_id = $2 AND user_id = $3 AND status = 'RUNNING'
+  RETURNING 1 AS marked`;
+const STOP_REQUESTED = 'SELECT stop_requested_at IS NOT NULL AS requested FROM workflow_executions WHERE id = $1';
+
 /** Workflow executions, histories and task tokens in PostgreSQL (server or PGlite); tables from 005_workflows.sql. */
 export class SqlWorkflowStore implements WorkflowStore {
   constructor(
@@ -268,6 +275,21 @@ export class SqlWorkflowStore implements WorkflowStore {
     ]);
     if (!rows[0]?.present) throw executionNotFound(executionId);
     return rows[0].taken;
+  }
+
+  async requestStop(scope: Scope, executionId: string): Promise<boolean> {
+    const { rows } = await this.db.query(REQUEST_STOP, [
+      executionId,
+      scope.tenantId,
+      scope.userId,
+      this.now().toISOString(),
+    ]);
+    return rows.length > 0;
+  }
+
+  async stopRequested(executionId: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ requested: boolean }>(STOP_REQUESTED, [executionId]);
+    return rows[0]?.requested === true;
   }
 
   async listAbandonedExecutions(now: number, limit = 100): Promise<ExecutionRecord[]> {
