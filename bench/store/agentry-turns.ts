@@ -3,6 +3,7 @@
 // turn) run by the in-memory loop (runAgent, no store) or by the durable runner (AgentRunner, journal
 // on) over a store. Agent and tools are built exactly as in the overhead bench's adapter
 // (bench/src/agentry.ts), with root's zod and OpenTelemetry (root-import.ts).
+
 import type * as OtelApi from '@opentelemetry/api';
 import type * as OtelSdk from '@opentelemetry/sdk-trace-base';
 import type * as Zod from 'zod';
@@ -17,6 +18,7 @@ import type { Store } from '../../src/store/store.ts';
 import { type AnyTool, defineTool } from '../../src/tools/define-tool.ts';
 import { addImpl, fakeV4Model, PROMPT, SYSTEM, timeImpl } from '../src/workload.ts';
 import { openBackend } from './backends.ts';
+import { postgresCpuMs } from './process-cpu.ts';
 import { type StoreTimings, timedStore } from './timed-store.ts';
 import { parseAgentryVariant } from './variants.ts';
 
@@ -24,13 +26,23 @@ import { parseAgentryVariant } from './variants.ts';
 const SPANS_PER_TURN = 6;
 const SCOPE: Scope = { tenantId: 'bench', userId: 'bench-user' };
 
+/** CPU spent on housekeeping between turns. */
+export interface Housekeeping {
+  cpuUs: number;
+  databaseMs: number;
+}
+
 export interface AgentryVariant {
   turn: () => Promise<string>;
   /** Figures reported after the timed turns (spans exported, store time split). */
   /** Called between the warm-up and the timed turns: store timings cover timed turns only. */
   startTimed: () => Promise<void>;
-  /** After every turn, outside the timed window: planner statistics as autovacuum keeps them. */
-  afterTurn: () => Promise<void>;
+  /**
+   * After every turn, outside the timed window: planner statistics as autovacuum keeps them.
+   * Returns the CPU that housekeeping took (this process, µs; the PostgreSQL server, ms), which is
+   * not the turn's cost, or undefined when there was none.
+   */
+  afterTurn: () => Promise<Housekeeping | undefined>;
   report: (turns: number) => Promise<Record<string, number>>;
   close: () => Promise<void>;
   /** What holds the state: `PostgreSQL 15.20 server`, `no store`. */
@@ -144,7 +156,7 @@ export async function agentryVariant(
         return result.text;
       },
       startTimed: async () => {},
-      afterTurn: async () => {},
+      afterTurn: async () => undefined,
       report: tracingReport,
       close: async () => {},
     };
@@ -176,10 +188,14 @@ export async function agentryVariant(
       // round (within a minute). A child lives seconds: without this its planner would keep the
       // plans it made for the migration's empty tables (sequential scans that grow with the data).
       // Same rule, applied at once: ANALYZE when the turns since the last one reach 10 % of all.
-      if (++turnsSinceAnalyze >= Math.max(10, turns * 0.1)) {
-        turnsSinceAnalyze = 0;
-        await backend.analyze();
-      }
+      if (++turnsSinceAnalyze < Math.max(10, turns * 0.1)) return undefined;
+      turnsSinceAnalyze = 0;
+      const cpuAt = process.cpuUsage();
+      const databaseAt = postgresCpuMs();
+      await backend.analyze();
+      const databaseMs = postgresCpuMs() - databaseAt;
+      const spent = process.cpuUsage(cpuAt);
+      return { cpuUs: spent.user + spent.system, databaseMs };
     },
     report: async (timedTurns) => {
       const figures = await tracingReport();

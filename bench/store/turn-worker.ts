@@ -10,6 +10,8 @@
 // a stack (peers creating errors) would pay for the mapping here only, so turn it off for parity.
 process.setSourceMapsEnabled(false);
 
+import type { Housekeeping } from './agentry-turns.ts';
+import { postgresCpuMs } from './process-cpu.ts';
 import { parseAgentryVariant } from './variants.ts';
 
 const [variant = '', turnsText = '2000', warmupText = '200', ...flags] = process.argv.slice(2);
@@ -35,8 +37,8 @@ const check = (what: string, expectedTurns: number, out?: string) => {
 interface Runnable {
   turn: () => Promise<string>;
   startTimed: () => void | Promise<void>;
-  /** Housekeeping after each turn, outside the timed window (planner statistics). */
-  afterTurn?: () => Promise<void>;
+  /** Housekeeping after each turn, outside the timed window (planner statistics), and its CPU. */
+  afterTurn?: () => Promise<Housekeeping | undefined>;
   report: (turns: number) => Promise<Record<string, number>>;
   close: () => Promise<void>;
   state: string;
@@ -71,14 +73,25 @@ try {
   }
   check('warmup', warmup);
   await runnable.startTimed();
+  const cpuBefore = process.cpuUsage();
+  const databaseBefore = postgresCpuMs();
   const latency = new Float64Array(turns);
+  // Housekeeping between turns (ANALYZE) is not the turn's cost: its CPU is taken back out.
+  let housekeepingCpuUs = 0;
+  let housekeepingDatabaseMs = 0;
   for (let i = 0; i < turns; i++) {
     const start = performance.now();
     await runnable.turn();
     latency[i] = performance.now() - start;
-    await runnable.afterTurn?.();
+    const housekeeping = await runnable.afterTurn?.();
+    if (housekeeping) {
+      housekeepingCpuUs += housekeeping.cpuUs;
+      housekeepingDatabaseMs += housekeeping.databaseMs;
+    }
     await tick();
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const databaseMs = postgresCpuMs() - databaseBefore - housekeepingDatabaseMs;
   check('timed', turns);
   const sorted = Array.from(latency).sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(turns - 1, Math.floor(p * turns))]! * 1000;
@@ -92,6 +105,10 @@ try {
       mean_us: mean,
       p50_us: at(0.5),
       p99_us: at(0.99),
+      // CPU per turn: this process (the loop, the runner, the driver), and every PostgreSQL server
+      // process meanwhile (whatever else used the server in that window counts too).
+      cpu_us: (cpu.user + cpu.system - housekeepingCpuUs) / turns,
+      db_cpu_us: (databaseMs * 1000) / turns,
       ...extra,
     }),
   );
