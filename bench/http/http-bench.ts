@@ -23,7 +23,7 @@ const HELP = `npm run bench:http -- [options]
   --duration S        measured seconds per variant and round (default 5)
   --warmup S          unmeasured seconds before each measurement (default 2)
   --connections N     autocannon connections (default 50)
-  --variants LIST     load variants (default ${'hello,agent-memory,agent-postgres,stream-memory,stream-postgres'})
+  --variants LIST     load variants (default ${'hello,list-memory,agent-memory,agent-postgres,stream-memory,stream-postgres'})
   --pool-size N       PostgreSQL pool size (default: the store's default, 10)
   --streams N         concurrent SSE streams to hold (default 5000; 0 skips the hold phase)
   --ramp-ms N         open them evenly over this window (default 5000)
@@ -41,7 +41,10 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
-    variants: { type: 'string', default: 'hello,agent-memory,agent-postgres,stream-memory,stream-postgres' },
+    variants: {
+      type: 'string',
+      default: 'hello,list-memory,agent-memory,agent-postgres,stream-memory,stream-postgres',
+    },
     'pool-size': { type: 'string' },
     streams: { type: 'string', default: '5000' },
     'ramp-ms': { type: 'string', default: '5000' },
@@ -84,6 +87,18 @@ const ALL_VARIANTS: Variant[] = [
     name: 'hello',
     server: 'hello',
     spec: (base) => ({ url: `${base}/`, method: 'GET', verifyBody: (body) => body === 'ok' }),
+  },
+  {
+    // Agentry's HTTP layer without a run: request id, security headers, metrics, CORS, the API key
+    // check and usage plan, routing, a JSON reply. What the ceiling ratio means for the API itself.
+    name: 'list-memory',
+    server: 'memory',
+    spec: (base) => ({
+      url: `${base}/v1/agents`,
+      method: 'GET',
+      headers: { 'x-api-key': API_KEY },
+      verifyBody: (body) => body.includes('"assistant"'),
+    }),
   },
   ...(['memory', 'postgres'] as const).flatMap((store): Variant[] => [
     {
@@ -359,6 +374,13 @@ if (hello.length > 0 && agentMemory.length > 0) {
     `POST /agent (in-memory) / hello-world ceiling: ${fixed(ratio * 100, 1)}% of median req/s (per round: ` +
       `${perRound.map((r) => `${fixed(r * 100, 1)}%`).join(', ')}); target ≥ 40%: ${ratio >= 0.4 ? 'MET' : 'NOT MET'}. ` +
       `By server CPU per request: ${fixed(cpuRatio * 100, 1)}%.`,
+  );
+}
+if (hello.length > 0 && (load.get('list-memory') ?? []).length > 0) {
+  const ratio = medianOf('list-memory', (m) => m.rps) / medianOf('hello', (m) => m.rps);
+  lines.push(
+    `GET /v1/agents (authenticated, no run) / hello-world ceiling: ${fixed(ratio * 100, 1)}% of median req/s ` +
+      '(for reference: the HTTP layer alone).',
   );
 }
 if (hold) {
