@@ -406,6 +406,66 @@ describe('AgentRunner resumer', () => {
   });
 });
 
+describe('AgentRunner resume guards', () => {
+  it('never resumes a run it is executing itself, even when its lease ran out (renewals failed)', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const agent = () =>
+      scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects, { hangOn: 'send_receipt' }) });
+    let clock = Date.now();
+    const runner = runnerFor(store, agent, 'p1', () => clock);
+    const stop = new AbortController();
+    const running = runner.run(alice, { agent: 'a', query: 'charge me', runId: 'run-self', signal: stop.signal });
+    await until(async () =>
+      (await store.runs.loadJournal('run-self')).some(
+        (record) => record.entry.kind === 'tool-started' && record.entry.toolName === 'send_receipt',
+      ),
+    );
+    clock += 10_000; // the lease expired: to the store, the run looks abandoned
+    expect((await store.runs.listAbandonedRuns(clock)).map((run) => run.id)).toEqual(['run-self']);
+    expect(await runner.resume('run-self')).toBeUndefined();
+    expect(await runner.resumeAbandoned()).toEqual([]);
+    stop.abort(new AgentryError('SHUTTING_DOWN', 'stopping', { retryable: true }));
+    expect(await running).toMatchObject({ status: 'cancelled', error: { code: 'SHUTTING_DOWN' } });
+    expect(effects).toEqual(['charge 100']);
+  });
+
+  it('hands a run over when the stop comes while its resume is still reading the store', async () => {
+    const store = createMemoryStore();
+    const effects: string[] = [];
+    const script = () => scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
+    const original = store.runs.appendJournal.bind(store.runs);
+    store.runs.appendJournal = async (...args) => {
+      if (args[2] === 3) {
+        store.runs.appendJournal = original;
+        throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
+      }
+      return original(...args);
+    };
+    await runnerFor(store, script, 'dead').run(alice, { agent: 'a', query: 'charge me', runId: 'run-h' });
+    const stop = new AbortController();
+    const loadJournal = store.runs.loadJournal.bind(store.runs);
+    store.runs.loadJournal = async (runId) => {
+      stop.abort(new AgentryError('SHUTTING_DOWN', 'stopping', { retryable: true }));
+      return loadJournal(runId);
+    };
+    const later = Date.now() + 10_000;
+    const agent = script();
+    const result = await runnerFor(
+      store,
+      () => agent,
+      'p2',
+      () => later,
+    ).resume('run-h', { signal: stop.signal });
+    expect(result).toMatchObject({ status: 'cancelled', error: { code: 'SHUTTING_DOWN' } });
+    expect(agent.model.model.calls).toHaveLength(0);
+    expect(effects).toEqual(['charge 100']);
+    // Handed over: still running, and its lease free for the next process at once.
+    expect(await store.runs.getRunById('run-h')).toMatchObject({ status: 'running' });
+    expect(await store.runs.acquireLease('run-h', 'p3', later, 1_000)).toBe(true);
+  });
+});
+
 describe('AgentRunner cancellation through the store', () => {
   it('ends an abandoned run whose cancellation was requested without calling the model again', async () => {
     const store = createMemoryStore();

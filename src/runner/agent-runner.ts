@@ -76,6 +76,8 @@ export class AgentRunner {
   private readonly buildAgent: (name: string) => Agent;
   private readonly leaseTtlMs: number;
   private readonly cancelPollMs: number;
+  /** Runs executing in this process (started or resumed here and not ended). */
+  private readonly executing = new Set<string>();
   private readonly now: () => number;
 
   constructor(options: AgentRunnerOptions) {
@@ -123,6 +125,22 @@ export class AgentRunner {
   async resume(
     runId: string,
     options: { signal?: AbortSignal; onEvent?: RunEventListener } = {},
+  ): Promise<DurableRunResult | undefined> {
+    // A run this process is executing has an expired lease only because its renewals failed (the
+    // store was away, the event loop stalled): the lease is still "ours", so acquireLease would let
+    // this process run it a second time beside itself.
+    if (this.executing.has(runId) || options.signal?.aborted) return undefined;
+    this.executing.add(runId);
+    try {
+      return await this.resumeClaimed(runId, options);
+    } finally {
+      this.executing.delete(runId);
+    }
+  }
+
+  private async resumeClaimed(
+    runId: string,
+    options: { signal?: AbortSignal; onEvent?: RunEventListener },
   ): Promise<DurableRunResult | undefined> {
     const run = await this.store.runs.getRunById(runId);
     if (run?.status !== 'running') return undefined;
@@ -225,6 +243,9 @@ export class AgentRunner {
     const controller = new AbortController();
     const abort = () => controller.abort(input.signal?.reason);
     input.signal?.addEventListener('abort', abort, { once: true });
+    // Aborted before the listener existed (during a resume's reads): the listener never fires.
+    if (input.signal?.aborted) abort();
+    this.executing.add(run.id);
     const stopHeartbeat = startLeaseHeartbeat(this.store.runs, run.id, this.owner, this.leaseTtlMs, this.now, (error) =>
       controller.abort(error),
     );
@@ -311,6 +332,7 @@ export class AgentRunner {
       stopHeartbeat();
       stopWatching();
       input.signal?.removeEventListener('abort', abort);
+      this.executing.delete(run.id);
     }
   }
 

@@ -118,7 +118,7 @@ export class WorkflowRunner {
       }
       return { execution, created, done: this.#settled(execution.id) };
     }
-    return { execution, created, done: this.#launch(execution, workflow.definition, []) };
+    return { execution, created, done: this.#launch(execution, workflow.definition, [], false) };
   }
 
   /** Starts and waits for the end. */
@@ -163,7 +163,7 @@ export class WorkflowRunner {
     } catch (error) {
       return { done: this.#fail(execution, lastEventId, toAgentryError(error)) };
     }
-    return { done: this.#launch({ ...execution, lastEventId }, definition, history) };
+    return { done: this.#launch({ ...execution, lastEventId }, definition, history, true) };
   }
 
   /**
@@ -229,14 +229,16 @@ export class WorkflowRunner {
     return record;
   }
 
+  /** `resumed`: an earlier process ran it, so a stop may have been requested while nobody did. */
   #launch(
     execution: ExecutionRecord,
     definition: StateMachineDefinition,
     history: ExecutionEvent[],
+    resumed: boolean,
   ): Promise<ExecutionRecord> {
     const interrupt = new AbortController();
     const stop = new AbortController();
-    const done = this.#execute(execution, definition, history, interrupt, stop).finally(() =>
+    const done = this.#execute(execution, definition, history, interrupt, stop, resumed).finally(() =>
       this.#running.delete(execution.id),
     );
     this.#running.set(execution.id, { interrupt, stop, done });
@@ -249,6 +251,7 @@ export class WorkflowRunner {
     history: ExecutionEvent[],
     interrupt: AbortController,
     stop: AbortController,
+    resumed: boolean,
   ): Promise<ExecutionRecord> {
     const writer = new HistoryWriter(this.#store.workflows, execution.id, this.owner, execution.lastEventId);
     const stopLease = keepLease(
@@ -265,7 +268,7 @@ export class WorkflowRunner {
     let result: ExecutionResult;
     try {
       // A stop requested while nobody ran it (its process died): abort from the start.
-      if (history.length > 0 && (await this.#store.workflows.stopRequested(execution.id))) stop.abort();
+      if (resumed && (await this.#store.workflows.stopRequested(execution.id))) stop.abort();
       result = await runStateMachine(definition, execution.input, {
         handlers: this.#options.tasks(execution, this.tokens),
         now: this.#now,

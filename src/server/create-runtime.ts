@@ -94,7 +94,10 @@ export async function createServerRuntime(session: Session, dependencies: Server
       }
       // A sweep already under way when the resumer stopped may have resumed one more: hand it over too.
       const executionsHandedOver = (await executions) + (await workflows.interruptAll());
-      await runSweepStopped;
+      // The run the sweep was resuming stops at its next await (SHUTTING_DOWN); bounded all the same.
+      if (runSweepStopped) {
+        await Promise.race([runSweepStopped, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      }
       return {
         finished: active.length - (outcome === 'timeout' ? remaining.length : 0),
         handedOver: outcome === 'timeout' ? remaining.length : 0,

@@ -117,6 +117,12 @@ export function executionRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       params: idParamsSchema,
       responses: {
         200: { description: 'The execution once stopped', schema: executionSchema },
+        202: {
+          description:
+            'Stop requested, but the execution did not end within 10 s (its process died: the process that ' +
+            'resumes it aborts it); the execution as it is now',
+          schema: executionSchema,
+        },
         404: { description: 'No such execution for this key (EXECUTION_NOT_FOUND)' },
         409: { description: 'It already ended (EXECUTION_CONFLICT)' },
         501: { description: 'This deployment runs workflows on AWS Step Functions (WORKFLOWS_NOT_HOSTED)' },
@@ -124,12 +130,12 @@ export function executionRoutes(runtime: ServerRuntime): AnyApiRoute[] {
       handler: async (c, { params }) => {
         assertHostsWorkflows(runtime);
         const { scope, execution } = await owned(c, params.id);
-        // Running here: aborted at once. Running elsewhere (or waiting for a resume): the store carries
-        // the request to the process holding it, which polls. It may also end by itself meanwhile.
-        const stopping =
-          execution.status === 'RUNNING' &&
-          (runtime.workflows.stop(params.id) || (await workflows.requestStop(scope, params.id)));
-        if (!stopping) {
+        // The mark goes to the store in every case: the process holding the execution polls it, one
+        // that resumes it checks it first, and it outlives a local stop that a shutdown overtakes.
+        // Running here, it is also aborted at once. It may also end by itself meanwhile.
+        const marked = execution.status === 'RUNNING' && (await workflows.requestStop(scope, params.id));
+        const stoppedHere = runtime.workflows.stop(params.id);
+        if (!marked && !stoppedHere) {
           const status = (await workflows.getExecution(scope, params.id))?.status ?? execution.status;
           throw new AgentryError('EXECUTION_CONFLICT', `Execution ${params.id} already ended (${status}).`, {
             details: { status },
@@ -137,7 +143,9 @@ export function executionRoutes(runtime: ServerRuntime): AnyApiRoute[] {
         }
         const signal = AbortSignal.any([AbortSignal.timeout(STOP_WAIT_MS), runtime.shutdown]);
         const ended = await awaitExecutionEnd(workflows, scope, params.id, undefined, signal, 20);
-        return c.json(executionView(ended ?? execution));
+        if (ended) return c.json(executionView(ended));
+        const now = (await workflows.getExecution(scope, params.id)) ?? execution;
+        return c.json(executionView(now), now.status === 'RUNNING' ? 202 : 200);
       },
     }),
   ];

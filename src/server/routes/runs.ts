@@ -69,24 +69,24 @@ export function runRoutes(runtime: ServerRuntime): AnyApiRoute[] {
           schema: z.object({ runId: z.string(), status: z.literal('cancelling') }),
         },
         404: { description: 'No such run (RUN_NOT_FOUND)' },
-        409: { description: 'The run already ended (RUN_CONFLICT)' },
+        409: { description: 'The run is not running: it ended, or waits for an import (RUN_CONFLICT)' },
       },
       handler: async (c, { params }) => {
         const scope = scopeOf(c.get('identity'));
         const run = await runtime.store.runs.getRun(scope, params.id);
         if (!run) throw notFound(params.id);
+        // The mark goes to the store in every case: the process holding the run polls it, one that
+        // resumes it checks it first, and it outlives a local abort that a shutdown overtakes (the
+        // run is then handed over, and whoever continues it finds the mark).
+        const marked = await runtime.store.runs.requestCancel(scope, params.id);
         const live = runtime.live.get(params.id);
         if (live && !live.done) {
           live.controller.abort(new AgentryError('RUN_CANCELLED', 'The run was cancelled by request.'));
           return c.json({ runId: params.id, status: 'cancelling' as const }, 202);
         }
-        // Running on another instance, or waiting for a resume: the store carries the request to
-        // whichever process holds the run (it polls), or to the one that resumes it.
-        if (await runtime.store.runs.requestCancel(scope, params.id)) {
-          return c.json({ runId: params.id, status: 'cancelling' as const }, 202);
-        }
+        if (marked) return c.json({ runId: params.id, status: 'cancelling' as const }, 202);
         const status = (await runtime.store.runs.getRun(scope, params.id))?.status ?? run.status;
-        throw new AgentryError('RUN_CONFLICT', `Run ${params.id} already ended (${status}).`, {
+        throw new AgentryError('RUN_CONFLICT', `Run ${params.id} is not running (${status}).`, {
           details: { status },
         });
       },
