@@ -58,6 +58,23 @@ function runnerFor(store: Store, agent: () => Agent, owner: string, now = () => 
   return new AgentRunner({ store, agent: () => agent(), owner, leaseTtlMs: 1_000, now });
 }
 
+/**
+ * A process ('dead') runs the charge-me turn and loses its store at the journal write after the
+ * charge: the run is left `running` (charged, receipt not sent) until its lease expires.
+ */
+async function abandonAfterCharge(store: Store, agent: () => Agent, runId: string): Promise<void> {
+  const original = store.runs.appendJournal.bind(store.runs);
+  store.runs.appendJournal = async (...args) => {
+    if (args[2] === 3) {
+      store.runs.appendJournal = original;
+      throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
+    }
+    return original(...args);
+  };
+  const left = await runnerFor(store, agent, 'dead').run(alice, { agent: 'a', query: 'charge me', runId });
+  expect(left).toMatchObject({ status: 'failed', error: { code: 'STORE_UNAVAILABLE' } });
+}
+
 describe('AgentRunner', () => {
   it('persists each turn, so the next turn sees the earlier one', async () => {
     const store = createMemoryStore();
@@ -357,18 +374,7 @@ describe('AgentRunner resumer', () => {
     const effects: string[] = [];
     const agent = () => scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
     // A process lost its store mid-run (after the charge) and left the run running until its lease expires.
-    const original = store.runs.appendJournal.bind(store.runs);
-    const abandon = async (runId: string) => {
-      store.runs.appendJournal = async (...args) => {
-        if (args[2] === 3) {
-          store.runs.appendJournal = original;
-          throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
-        }
-        return original(...args);
-      };
-      const left = await runnerFor(store, agent, 'dead').run(alice, { agent: 'a', query: 'charge me', runId });
-      expect(left).toMatchObject({ status: 'failed', error: { code: 'STORE_UNAVAILABLE' } });
-    };
+    const abandon = (runId: string) => abandonAfterCharge(store, agent, runId);
     await abandon('run-a');
 
     let clock = Date.now();
@@ -434,15 +440,7 @@ describe('AgentRunner resume guards', () => {
     const store = createMemoryStore();
     const effects: string[] = [];
     const script = () => scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
-    const original = store.runs.appendJournal.bind(store.runs);
-    store.runs.appendJournal = async (...args) => {
-      if (args[2] === 3) {
-        store.runs.appendJournal = original;
-        throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
-      }
-      return original(...args);
-    };
-    await runnerFor(store, script, 'dead').run(alice, { agent: 'a', query: 'charge me', runId: 'run-h' });
+    await abandonAfterCharge(store, script, 'run-h');
     const stop = new AbortController();
     const loadJournal = store.runs.loadJournal.bind(store.runs);
     store.runs.loadJournal = async (runId) => {
@@ -471,15 +469,7 @@ describe('AgentRunner cancellation through the store', () => {
     const store = createMemoryStore();
     const effects: string[] = [];
     const agent = scriptedAgent({ script: twoToolScript, tools: sideEffectTools(effects) });
-    const original = store.runs.appendJournal.bind(store.runs);
-    store.runs.appendJournal = async (...args) => {
-      if (args[2] === 3) {
-        store.runs.appendJournal = original;
-        throw new AgentryError('STORE_UNAVAILABLE', 'gone', { retryable: true });
-      }
-      return original(...args);
-    };
-    await runnerFor(store, () => agent, 'dead').run(alice, { agent: 'a', query: 'charge me', runId: 'run-c' });
+    await abandonAfterCharge(store, () => agent, 'run-c');
     const calls = agent.model.model.calls.length;
     expect(await store.runs.requestCancel(alice, 'run-c')).toBe(true);
     const later = Date.now() + 10_000;

@@ -125,6 +125,18 @@ function harness(store: Store = createMemoryStore()): Harness {
   };
 }
 
+/** Runner 'a' starts the chain and hangs in its second task (the analyst), once that is scheduled. */
+async function startedUntilAnalysis(h: Harness) {
+  const first = h.runner('a', { hang: 'analyst' });
+  const started = await first.start(alice, { workflow: 'chain', input: { user_id: 'alice', query: 'q' } });
+  await waitFor(async () =>
+    (await h.store.workflows.loadEvents(started.execution.id)).some(
+      (event) => event.type === 'TaskScheduled' && event.state === 'AnalysisAgent',
+    ),
+  );
+  return { first, started };
+}
+
 describe('WorkflowRunner', () => {
   it('runs the three-agent chain durably and records its history', async () => {
     const h = harness();
@@ -168,13 +180,7 @@ describe('WorkflowRunner', () => {
 
   it('a resumed execution does not run finished tasks again', async () => {
     const h = harness();
-    const first = h.runner('a', { hang: 'analyst' });
-    const started = await first.start(alice, { workflow: 'chain', input: { user_id: 'alice', query: 'q' } });
-    await waitFor(async () =>
-      (await h.store.workflows.loadEvents(started.execution.id)).some(
-        (event) => event.type === 'TaskScheduled' && event.state === 'AnalysisAgent',
-      ),
-    );
+    const { first, started } = await startedUntilAnalysis(h);
     expect(await first.interruptAll()).toBe(1);
     expect((await started.done).status).toBe('RUNNING');
     expect(h.modelCalls()).toBe(1);
@@ -189,13 +195,7 @@ describe('WorkflowRunner', () => {
 
   it('a stop requested while no process ran the execution aborts it on resume, running nothing more', async () => {
     const h = harness();
-    const first = h.runner('a', { hang: 'analyst' });
-    const started = await first.start(alice, { workflow: 'chain', input: { user_id: 'alice', query: 'q' } });
-    await waitFor(async () =>
-      (await h.store.workflows.loadEvents(started.execution.id)).some(
-        (event) => event.type === 'TaskScheduled' && event.state === 'AnalysisAgent',
-      ),
-    );
+    const { first, started } = await startedUntilAnalysis(h);
     await first.interruptAll();
     expect(await h.store.workflows.requestStop(alice, started.execution.id)).toBe(true);
     const resumed = await h.runner('b').resume(started.execution.id);
