@@ -9,6 +9,7 @@ import { ItemReader, isRecord, keyOf } from './item-reader.ts';
 import { checkSeq, createdKey, runKey, scopeKey } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
+import { isRequested, markRequest, type RequestMark } from './request-marks.ts';
 import {
   finishUpdate,
   journalItem,
@@ -220,42 +221,21 @@ export class DynamoDbRunStore implements RunStore {
   }
 
   async requestCancel(scope: Scope, runId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: runKey(runId),
-          UpdateExpression: 'SET cancel_requested_at = if_not_exists(cancel_requested_at, :at)',
-          ConditionExpression:
-            'attribute_exists(session_id) AND tenant_id = :tenant AND end_user_id = :user AND #status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':at': this.now().toISOString(),
-            ':tenant': scope.tenantId,
-            ':user': scope.userId,
-            ':running': 'running',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw mapDynamoDbError(error);
-    }
+    return markRequest(this.doc, this.cancelMark(runId), scope, this.now().toISOString());
   }
 
   async cancelRequested(runId: string): Promise<boolean> {
-    const { Item } = await mapped(
-      this.doc.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: runKey(runId),
-          ConsistentRead: true,
-          ProjectionExpression: 'cancel_requested_at',
-        }),
-      ),
-    );
-    return typeof Item?.['cancel_requested_at'] === 'string';
+    return isRequested(this.doc, this.cancelMark(runId));
+  }
+
+  private cancelMark(runId: string): RequestMark {
+    return {
+      table: this.table,
+      key: runKey(runId),
+      keyAttribute: 'session_id',
+      attribute: 'cancel_requested_at',
+      running: 'running',
+    };
   }
 
   async finishRun(

@@ -31,6 +31,7 @@ import { ItemReader } from './item-reader.ts';
 import { scopeKey } from './keys.ts';
 import { isConditionalCheckFailed, mapDynamoDbError, mapped } from './map-dynamodb-error.ts';
 import { queryItems } from './query-items.ts';
+import { isRequested, markRequest, type RequestMark } from './request-marks.ts';
 import { INDEXES } from './tables.ts';
 import {
   type CancellationReason,
@@ -299,43 +300,22 @@ export class DynamoDbWorkflowStore implements WorkflowStore {
 
   async requestStop(scope: Scope, executionId: string): Promise<boolean> {
     if (readableExecutionKey(executionId) === undefined) return false;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: headerKey(executionId),
-          UpdateExpression: 'SET stop_requested_at = if_not_exists(stop_requested_at, :at)',
-          ConditionExpression:
-            'attribute_exists(workflow_id) AND tenant_id = :tenant AND end_user_id = :user AND #status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':at': this.now().toISOString(),
-            ':tenant': scope.tenantId,
-            ':user': scope.userId,
-            ':running': 'RUNNING',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw mapDynamoDbError(error);
-    }
+    return markRequest(this.doc, this.stopMark(executionId), scope, this.now().toISOString());
   }
 
   async stopRequested(executionId: string): Promise<boolean> {
     if (readableExecutionKey(executionId) === undefined) return false;
-    const { Item } = await mapped(
-      this.doc.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: headerKey(executionId),
-          ConsistentRead: true,
-          ProjectionExpression: 'stop_requested_at',
-        }),
-      ),
-    );
-    return typeof Item?.['stop_requested_at'] === 'string';
+    return isRequested(this.doc, this.stopMark(executionId));
+  }
+
+  private stopMark(executionId: string): RequestMark {
+    return {
+      table: this.table,
+      key: headerKey(executionId),
+      keyAttribute: 'workflow_id',
+      attribute: 'stop_requested_at',
+      running: 'RUNNING',
+    };
   }
 
   /** Oldest lease first through the keys-only `by-lease` GSI, then re-checked on the records themselves. */
